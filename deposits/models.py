@@ -1,0 +1,1 @@
+"""Submissions and their logs arrive with the content-registration issue."""

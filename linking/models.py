@@ -1,0 +1,1 @@
+"""The works registry arrives with the registry issue."""

@@ -1,0 +1,75 @@
+"""Shared fixtures. Services the suite needs are real: the database of DATABASE_URL (or
+SQLite), a Celery worker on REDIS_URL, Debian's chromium. Where one is missing a test is
+skipped with the reason, except when CI is set: then it fails."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def missing_service(reason: str) -> None:
+    """Skip locally, fail in CI: a test that needs a service must never pass silently."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        missing_service(f"{SHARED_DIR} is absent: these tests read the real shared records and schemas")
+    return SHARED_DIR
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker, in a thread of this process, consuming this process's queue
+    on the Redis broker. Tasks queued during the test go through Redis to it."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    if not settings.TEST_REDIS_URL:
+        missing_service("REDIS_URL is not set: this test needs a real Celery worker on Redis")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        missing_service(f"Redis at {settings.TEST_REDIS_URL} does not answer: {exc}")
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=[app.conf.task_default_queue],
+            shutdown_timeout=30,
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def wait_for():
+    """Poll `condition` until it is true or `timeout` seconds pass."""
+    import time
+
+    def wait(condition, timeout: float = 20.0, interval: float = 0.05):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            time.sleep(interval)
+        raise AssertionError(f"condition not met within {timeout}s")
+
+    return wait
