@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportModelAdmin
 
 from accounts import services
@@ -119,7 +120,7 @@ class PrefixInline(admin.TabularInline):
 class OrganisationAdmin(ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "member_id", "kind", "status", "country", "revenue_tier", "sponsor", "created_at"]
-    list_filter = ["status", "kind", "revenue_tier", "country"]
+    list_filter = ["status", "kind", "revenue_tier", ("country", CountryFilter)]
     search_fields = ["name", "=member_id", "prefixes__value", "contacts__email"]
     raw_id_fields = ["sponsor"]
     readonly_fields = ["status", "created_at", "updated_at"]
@@ -254,7 +255,7 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
         "status",
         "submitted_at",
     ]
-    list_filter = ["status", "kind", "revenue_tier", "country"]
+    list_filter = ["status", "kind", "revenue_tier", ("country", CountryFilter)]
     search_fields = ["organisation_name", "primary_email", "primary_name"]
     readonly_fields = [
         "status",
