@@ -318,6 +318,14 @@ class UserAdmin(ImportExportModelAdmin, DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "role", "organisation", "phone"]
+    list_filter = ["role"]
+    search_fields = ["name", "email", "organisation__name", "=organisation__member_id"]
+    raw_id_fields = ["organisation"]
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
