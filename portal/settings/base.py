@@ -172,3 +172,11 @@ LOGGING = {
 
 # Staff who are told about new membership applications.
 STAFF_NOTIFY_EMAILS = env.list("STAFF_NOTIFY_EMAILS", default=[])
+
+# Crossref XML schemas. The 5.5.0 set is fetched at setup (scripts/fetch-schemas) into
+# SCHEMA_INSTALL_DIR from the pinned commonmeta-py wheel; CROSSREF_SCHEMA_DIR points at a
+# folder of further versions laid out as crossref-X.Y.Z/ (tests and CI use ../shared/schema).
+SCHEMA_INSTALL_DIR = env.path("SCHEMA_INSTALL_DIR", default=BASE_DIR / "var" / "schemas")
+CROSSREF_SCHEMA_DIR = env("CROSSREF_SCHEMA_DIR", default="")
+# Largest deposit file accepted (bytes); larger uploads get 413.
+DEPOSIT_MAX_BYTES = env.int("DEPOSIT_MAX_BYTES", default=250 * 1024 * 1024)
