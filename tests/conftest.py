@@ -43,6 +43,15 @@ def celery_worker(transactional_db, settings):
         redis.Redis.from_url(settings.TEST_REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError as exc:
         missing_service(f"Redis at {settings.TEST_REDIS_URL} does not answer: {exc}")
+    from celery.signals import task_postrun
+    from django.db import close_old_connections
+
+    def close_worker_connections(**_kwargs):
+        # A real worker's Django fixup does this; the in-thread test worker must too, or
+        # its database session outlives the test and blocks dropping the test database.
+        close_old_connections()
+
+    task_postrun.connect(close_worker_connections, weak=False)
     app.conf.task_always_eager = False
     try:
         with start_worker(
@@ -56,6 +65,7 @@ def celery_worker(transactional_db, settings):
             yield worker
     finally:
         app.conf.task_always_eager = True
+        task_postrun.disconnect(close_worker_connections)
 
 
 @pytest.fixture

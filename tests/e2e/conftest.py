@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import missing_service
 
@@ -49,6 +50,9 @@ def page(chromium_path, live_server, request):
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright runs get their own connection (its greenlet
+            # has its own context); close it, or it blocks dropping the test database.
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
