@@ -20,6 +20,7 @@ class AccountsErrorCode(StrEnum):
     INVITATION_WRONG_USER = "invitation_wrong_user"
     USERNAME_TAKEN = "username_taken"
     CREDENTIAL_REVOKED = "credential_revoked"
+    CONTACT_EXISTS = "contact_exists"
     INVALID_STATUS_CHANGE = "invalid_status_change"
 
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-PREFIX_PATTERN = r"^10\.[1-9][0-9]{3,8}$"
+PREFIX_PATTERN = r"^10\.[1-9][0-9]{3,8}\Z"
 prefix_validator = RegexValidator(
     PREFIX_PATTERN,
     message="A DOI prefix is '10.' followed by 4 to 9 digits, not starting with 0 (e.g. 10.5555).",
@@ -292,7 +292,7 @@ class DepositCredential(models.Model):
         unique=True,
         validators=[
             RegexValidator(
-                r"^[a-z0-9][a-z0-9._-]{2,99}$",
+                r"^[a-z0-9][a-z0-9._-]{2,99}\Z",
                 "Use 3 to 100 lower-case letters, digits, '.', '_' or '-'.",
             )
         ],

@@ -6,6 +6,7 @@ prefix changing owner) are refused here and pointed at the admin action instead.
 
 from __future__ import annotations
 
+from django.db.models import F
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
@@ -59,6 +60,12 @@ class OrganisationResource(_AuditedResource):
         report_skipped = True
         clean_model_instances = True
 
+    def filter_export(self, queryset, **kwargs):
+        # Sponsors before the members they sponsor: importing the file looks each
+        # sponsor up by member id, so it must already be there.
+        queryset = super().filter_export(queryset, **kwargs)
+        return queryset.order_by(F("sponsor_id").asc(nulls_first=True), "member_id")
+
 
 class PrefixResource(_AuditedResource):
     audit_action = "prefix.import"
@@ -86,8 +93,8 @@ class PrefixResource(_AuditedResource):
             stored = Prefix.objects.get(pk=instance.pk)
             if stored.organisation_id and stored.organisation_id != instance.organisation_id:
                 raise ValueError(
-                    f"{stored.value} belongs to {stored.organisation}: move it with the "
-                    "'Transfer prefix' action, which keeps its history."
+                    f"{stored.value} belongs to {stored.organisation}: move it with the prefix "
+                    "admin's 'Transfer to another organisation' action, which keeps its history."
                 )
 
 
@@ -109,7 +116,8 @@ class UserResource(_AuditedResource):
     def before_import_row(self, row, **kwargs):
         row["email"] = str(row.get("email", "")).strip().lower()
 
-    def before_save_instance(self, instance, row, **kwargs):
-        super().before_save_instance(instance, row, **kwargs)
-        if not instance.pk:
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # Before validation, which would refuse a new user's blank password.
+        super().after_init_instance(instance, new, row, **kwargs)
+        if new:
             instance.set_unusable_password()

@@ -5,6 +5,7 @@ to a member whose roles do not allow the page or the action."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from functools import wraps
 
 from django.contrib import messages
@@ -87,7 +88,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @for_organisation()
 def profile(request: HttpRequest, organisation: Organisation, context: dict) -> HttpResponse:
-    form = OrganisationProfileForm(request.POST or None, instance=organisation)
+    # The form works on a copy: validating copies the submitted values onto its instance,
+    # and a refused edit must not show up in the page header as if it were saved.
+    form = OrganisationProfileForm(request.POST or None, instance=copy(organisation))
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(organisation=organisation, actor=request.user, **form.cleaned_data)
@@ -122,11 +125,15 @@ def contact_edit(request: HttpRequest, organisation: Organisation, context: dict
     contact = get_object_or_404(organisation.contacts, pk=pk)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        services.contact_save(
-            organisation=organisation, actor=request.user, contact=contact, **form.cleaned_data
-        )
-        messages.success(request, "Contact saved.")
-        return redirect("accounts:contacts", member_id=organisation.member_id)
+        try:
+            services.contact_save(
+                organisation=organisation, actor=request.user, contact=contact, **form.cleaned_data
+            )
+        except AccountsError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect("accounts:contacts", member_id=organisation.member_id)
     return render(
         request,
         "accounts/contact_edit.html",

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from accounts.models import (
     Contact,
     ContactRole,
+    Invitation,
     Membership,
     MembershipApplication,
     Organisation,
@@ -89,3 +93,20 @@ def member(organisation: Organisation, *roles: str, **user_fields) -> User:
     for role in roles or (Role.ADMIN,):
         MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation; pass `expires_at`, `revoked_at` or `accepted_at` to close it."""
+
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    roles = factory.LazyFunction(lambda: [Role.VIEWER.value])
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+def staff(**user_fields) -> User:
+    """A staff superuser, as the back office uses."""
+    return UserFactory(is_staff=True, is_superuser=True, **user_fields)

@@ -89,7 +89,9 @@ def organisation_update(*, organisation: Organisation, actor: User | None, **cha
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
-    before = snapshot(organisation, PROFILE_FIELDS)
+    # The state before comes from the database: a ModelForm bound to `organisation` has
+    # already copied the submitted values onto it by the time it is valid.
+    before = snapshot(Organisation.objects.get(pk=organisation.pk), PROFILE_FIELDS)
     for field, value in changes.items():
         setattr(organisation, field, value)
     organisation.full_clean()
@@ -156,10 +158,21 @@ def contact_save(
     """Create a contact, or update `contact` (which must belong to `organisation`)."""
     if contact is not None and contact.organisation_id != organisation.pk:
         raise ValueError("The contact belongs to another organisation.")
-    ContactRole(role)
-    before = snapshot(contact, ["role", "name", "email", "phone"]) if contact else {}
+    role = ContactRole(role)
+    # As stored, not as passed: a ModelForm bound to `contact` has already changed it.
+    stored = Contact.objects.get(pk=contact.pk) if contact is not None and contact.pk else None
+    before = snapshot(stored, ["role", "name", "email", "phone"]) if stored else {}
     contact = contact or Contact(organisation=organisation)
     contact.role, contact.name, contact.email, contact.phone = role, name.strip(), email.lower(), phone
+    duplicate = Contact.objects.filter(organisation=organisation, role=role, email=contact.email)
+    if contact.pk:
+        duplicate = duplicate.exclude(pk=contact.pk)
+    if duplicate.exists():
+        raise AccountsError(
+            AccountsErrorCode.CONTACT_EXISTS,
+            f"{contact.email} is already the {role.label.lower()} contact of {organisation.name}.",
+            field="email",
+        )
     contact.full_clean()
     contact.save()
     audit_record(
