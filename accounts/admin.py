@@ -53,6 +53,19 @@ def _run_each(
         modeladmin.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are history: staff read them, nobody edits or deletes them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
@@ -229,19 +242,10 @@ class PrefixAdmin(ImportExportModelAdmin):
 
 
 @admin.register(PrefixTransfer)
-class PrefixTransferAdmin(admin.ModelAdmin):
+class PrefixTransferAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "from_organisation", "to_organisation", "actor", "transferred_at"]
     search_fields = ["prefix__value", "from_organisation__name", "to_organisation__name"]
     date_hierarchy = "transferred_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MembershipApplication)
@@ -377,18 +381,9 @@ class DepositCredentialAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "target_repr", "organisation", "actor"]
     list_filter = ["action", "target_type"]
     search_fields = ["target_repr", "message", "actor__email", "organisation__name"]
     date_hierarchy = "created_at"
     raw_id_fields = ["organisation", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

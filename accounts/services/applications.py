@@ -13,7 +13,7 @@ from accounts.models import (
     Role,
     User,
 )
-from accounts.services.audit import audit_record
+from accounts.services.audit import audit_record, stored_user
 from accounts.services.organisations import contact_save, organisation_create
 from accounts.services.people import membership_set_roles, user_get_or_create_for_email
 from accounts.services.prefixes import prefix_assign
@@ -85,7 +85,7 @@ def application_approve(*, application: MembershipApplication, actor: User | Non
     application.status = ApplicationStatus.APPROVED
     application.organisation = organisation
     application.reviewed_at = timezone.now()
-    application.reviewed_by = actor if actor is not None and actor.pk else None
+    application.reviewed_by = stored_user(actor)
     application.save(update_fields=["status", "organisation", "reviewed_at", "reviewed_by"])
     audit_record(
         actor=actor,
@@ -116,7 +116,7 @@ def application_reject(
     application.status = ApplicationStatus.REJECTED
     application.rejection_reason = reason.strip()
     application.reviewed_at = timezone.now()
-    application.reviewed_by = actor if actor is not None and actor.pk else None
+    application.reviewed_by = stored_user(actor)
     application.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
     audit_record(
         actor=actor,

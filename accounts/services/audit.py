@@ -20,6 +20,11 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return state
 
 
+def stored_user(actor: User | None) -> User | None:
+    """The actor as a foreign key value: None for the system or an unsaved user."""
+    return actor if actor is not None and actor.pk else None
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -31,7 +36,7 @@ def audit_record(
     message: str = "",
 ) -> AuditEvent:
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+        actor=stored_user(actor),
         organisation=organisation,
         action=action,
         target_type=target._meta.label,

@@ -15,7 +15,7 @@ from accounts.models import (
     User,
     prefix_validator,
 )
-from accounts.services.audit import audit_record
+from accounts.services.audit import audit_record, stored_user
 
 
 def prefix_normalise(value: str) -> str:
@@ -113,7 +113,7 @@ def prefix_transfer(
         prefix=prefix,
         from_organisation=from_organisation,
         to_organisation=to_organisation,
-        actor=actor if actor is not None and actor.pk else None,
+        actor=stored_user(actor),
         reason=reason,
     )
     for organisation in {from_organisation, to_organisation} - {None}:
