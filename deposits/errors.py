@@ -1,0 +1,213 @@
+"""The deposit error catalogue: stable codes, each with a message a depositor can act on.
+
+The same codes travel to the HTML and XML submission logs, the API and e-mail, so they
+never change once released (add new ones instead). Every message says where (line and
+element path), what was expected, and what to do about it; the raw validator text is
+only ever one part of a message, never the whole of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the file (or record) is refused
+    WARNING = "warning"  # accepted, but a person should look at it
+
+
+class ErrorCode(StrEnum):
+    # File level, before parsing.
+    EMPTY_FILE = "EMPTY_FILE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    # Parsing.
+    NOT_XML = "NOT_XML"
+    NOT_WELL_FORMED = "NOT_WELL_FORMED"
+    DTD_FORBIDDEN = "DTD_FORBIDDEN"
+    ENTITY_FORBIDDEN = "ENTITY_FORBIDDEN"
+    # Choosing the schema.
+    UNKNOWN_ROOT = "UNKNOWN_ROOT"
+    UNKNOWN_NAMESPACE = "UNKNOWN_NAMESPACE"
+    SCHEMA_NOT_INSTALLED = "SCHEMA_NOT_INSTALLED"
+    SCHEMA_UNUSABLE = "SCHEMA_UNUSABLE"
+    SCHEMA_FALLBACK = "SCHEMA_FALLBACK"
+    # Validation.
+    SCHEMA_INVALID = "SCHEMA_INVALID"
+    TOO_MANY_ERRORS = "TOO_MANY_ERRORS"
+    # The XSD 1.1 assertions of schema 5.5.0, enforced in code (deposits/xml/credit.py).
+    ROLE_NOT_IN_VOCAB = "ROLE_NOT_IN_VOCAB"
+    CONTRIBUTOR_ROLE_MISSING = "CONTRIBUTOR_ROLE_MISSING"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    severity: Severity
+    title: str
+    template: str
+
+
+_NO_CHANGE = "Nothing in this file was processed; correct it and deposit the whole file again."
+
+CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
+    ErrorCode.EMPTY_FILE: CatalogueEntry(
+        Severity.ERROR,
+        "Empty file",
+        "The file is empty ({size_text}). Upload the deposit XML itself; if another system "
+        "exported it for you, check that the export finished before uploading.",
+    ),
+    ErrorCode.FILE_TOO_LARGE: CatalogueEntry(
+        Severity.ERROR,
+        "File too large",
+        "The file is larger than the {limit_text} limit for one deposit, so it was not read. "
+        "Split the records over several doi_batch files, each under {limit_text}, and deposit "
+        "them one by one.",
+    ),
+    ErrorCode.NOT_XML: CatalogueEntry(
+        Severity.ERROR,
+        "Not XML",
+        "Line {line}: this file is not XML. It begins with {start!r}, where an XML document "
+        "begins with '<' (an <?xml ...?> declaration or the <doi_batch> element). Upload the "
+        "deposit XML file itself, not a PDF, Word, ZIP, spreadsheet or text file. " + _NO_CHANGE,
+    ),
+    ErrorCode.NOT_WELL_FORMED: CatalogueEntry(
+        Severity.ERROR,
+        "XML not well-formed",
+        "Line {line}, column {column}: the XML is not well-formed: {detail}. Look at that place "
+        "(and just before it) for a missing or mis-nested closing tag, an unescaped '&' or '<' "
+        "(write &amp; and &lt;), a wrong encoding, or a file that was cut short.{hint} " + _NO_CHANGE,
+    ),
+    ErrorCode.DTD_FORBIDDEN: CatalogueEntry(
+        Severity.ERROR,
+        "DOCTYPE not allowed",
+        "Line {line}: the file has a document type declaration (<!DOCTYPE {name} ...>). Crossref "
+        "deposits never use a DTD (the doi_batch namespace selects the schema), and for safety "
+        "files with one are refused without being read. Delete the <!DOCTYPE ...> declaration "
+        "and deposit the file again.",
+    ),
+    ErrorCode.ENTITY_FORBIDDEN: CatalogueEntry(
+        Severity.ERROR,
+        "Entity declarations not allowed",
+        "Line {line}: the file's <!DOCTYPE {name} ...> declares entities (<!ENTITY ...>). "
+        "Entities can read files on the server or expand without limit, so such files are "
+        "refused without being read and no entity is ever expanded. Delete the DOCTYPE and "
+        "write the characters themselves (UTF-8) or numeric references such as &#233;.",
+    ),
+    ErrorCode.UNKNOWN_ROOT: CatalogueEntry(
+        Severity.ERROR,
+        "Not a Crossref file",
+        "Line {line}: the root element is <{root}>{namespace_text}. A Crossref file starts with "
+        "<doi_batch> (deposit, resource-only or grant deposit) or <query_batch> (query) in a "
+        'Crossref namespace, for example <doi_batch xmlns="http://www.crossref.org/schema/5.3.1" '
+        'version="5.3.1">. Check that you uploaded the right file.',
+    ),
+    ErrorCode.UNKNOWN_NAMESPACE: CatalogueEntry(
+        Severity.ERROR,
+        "Unknown schema namespace",
+        "Line {line}: <{root}> is in the namespace '{namespace}', which is not a Crossref schema "
+        "namespace this service accepts, so there is no schema to check it against. Use one of "
+        "http://www.crossref.org/schema/X (deposits, X = 4.3.0 to 5.5.0), "
+        "http://www.crossref.org/doi_resources_schema/X (resource-only deposits), "
+        "http://www.crossref.org/grant_id/X (grants) or http://www.crossref.org/qschema/2.0 "
+        "(queries), with X the schema version your file follows.",
+    ),
+    ErrorCode.SCHEMA_NOT_INSTALLED: CatalogueEntry(
+        Severity.ERROR,
+        "Schema not available",
+        "No {kind} schema is installed on this server for '{namespace}', nor any other version "
+        "of that family, so the file could not be validated. This is a problem with the "
+        "service, not with your file: please contact support quoting this message (staff: run "
+        "scripts/fetch-schemas and set CROSSREF_SCHEMA_DIR).",
+    ),
+    ErrorCode.SCHEMA_UNUSABLE: CatalogueEntry(
+        Severity.ERROR,
+        "Schema could not be loaded",
+        "The {kind} schema {version} ({schema}) could not be loaded on this server: {detail}. "
+        "This is a problem with the service, not with your file: please contact support "
+        "quoting this message.",
+    ),
+    ErrorCode.SCHEMA_FALLBACK: CatalogueEntry(
+        Severity.WARNING,
+        "Validated against another schema version",
+        "The file declares {kind} schema version {version}, which this service does not have; it "
+        "was validated against version {used} instead ({schema}). Check the version in the "
+        "doi_batch namespace; if the file relies on something new in {version}, an error below "
+        "may come from that difference.",
+    ),
+    ErrorCode.SCHEMA_INVALID: CatalogueEntry(
+        Severity.ERROR,
+        "Schema error",
+        "Line {line}, {path}: {detail} (Crossref schema {schema}; the whole file was rejected, "
+        "so deposit it again once corrected.)",
+    ),
+    ErrorCode.TOO_MANY_ERRORS: CatalogueEntry(
+        Severity.ERROR,
+        "More errors not listed",
+        "{count} more schema errors were found and are not listed. Correct the errors above "
+        "first (one mistake often causes several) and validate again.",
+    ),
+    ErrorCode.ROLE_NOT_IN_VOCAB: CatalogueEntry(
+        Severity.ERROR,
+        "Role type not in its vocabulary",
+        "Line {line}, {path}: the role type '{type}' is not part of the '{vocab}' vocabulary "
+        'named in vocab="{vocab}". With that vocabulary the type must be one of: {allowed}. '
+        "Change type, or set vocab to the vocabulary the type belongs to{hint}.",
+    ),
+    ErrorCode.CONTRIBUTOR_ROLE_MISSING: CatalogueEntry(
+        Severity.ERROR,
+        "Contributor role missing",
+        "Line {line}, {path}: this person has neither a contributor_role attribute nor a <role> "
+        'element, and schema 5.5.0 requires one of them. Add contributor_role="author" (or '
+        'editor, translator, ...) to <person_name>, or a <role vocab="crossref" type="author"/> '
+        '(or a CRediT role, vocab="credit") after <surname>/<suffix>.',
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DepositProblem:
+    """One finding about a deposit, in the words the depositor will read."""
+
+    code: ErrorCode
+    message: str
+    line: int | None = None
+    path: str | None = None
+    doi: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code].title
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "code": str(self.code), "severity": str(self.severity)}
+
+
+def problem(
+    code: ErrorCode,
+    *,
+    line: int | None = None,
+    path: str | None = None,
+    doi: str | None = None,
+    **params,
+) -> DepositProblem:
+    """Build a DepositProblem from the catalogue template of `code`."""
+    template = CATALOGUE[code].template
+    values = {"line": line if line is not None else "?", "path": path or "the document", **params}
+    return DepositProblem(code=code, message=template.format(**values), line=line, path=path, doi=doi)
+
+
+def human_size(size: int) -> str:
+    """250 MiB, 12 KiB, 512 bytes."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
