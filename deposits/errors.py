@@ -38,6 +38,24 @@ class ErrorCode(StrEnum):
     # The XSD 1.1 assertions of schema 5.5.0, enforced in code (deposits/xml/credit.py).
     ROLE_NOT_IN_VOCAB = "ROLE_NOT_IN_VOCAB"
     CONTRIBUTOR_ROLE_MISSING = "CONTRIBUTOR_ROLE_MISSING"
+    # File level, after parsing: who may deposit what.
+    NO_RECORDS = "NO_RECORDS"
+    MIXED_PREFIXES = "MIXED_PREFIXES"
+    PREFIX_NOT_ALLOWED = "PREFIX_NOT_ALLOWED"
+    ORGANISATION_INACTIVE = "ORGANISATION_INACTIVE"
+    OPERATION_MISMATCH = "OPERATION_MISMATCH"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    # Per record (deposits/rules.py): one bad record never stops the others.
+    DOI_SYNTAX = "DOI_SYNTAX"
+    DOI_CHARACTERS = "DOI_CHARACTERS"
+    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
+    TIMESTAMP_NOT_NEWER = "TIMESTAMP_NOT_NEWER"
+    DOI_OWNED_BY_OTHER = "DOI_OWNED_BY_OTHER"
+    TITLE_OWNED_BY_OTHER = "TITLE_OWNED_BY_OTHER"
+    ISSN_INVALID = "ISSN_INVALID"
+    ISBN_INVALID = "ISBN_INVALID"
+    ORCID_INVALID = "ORCID_INVALID"
+    RESOURCE_DOI_UNKNOWN = "RESOURCE_DOI_UNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -49,7 +67,113 @@ class CatalogueEntry:
 
 _NO_CHANGE = "Nothing in this file was processed; correct it and deposit the whole file again."
 
+_FIX_RECORD = "The other records of the file were processed; deposit this one again once corrected."
+
 CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
+    ErrorCode.NO_RECORDS: CatalogueEntry(
+        Severity.ERROR,
+        "No records",
+        "The file is valid but holds no DOI to register (no doi_data/doi element in its body). "
+        "Add the records to the body and deposit the file again.",
+    ),
+    ErrorCode.MIXED_PREFIXES: CatalogueEntry(
+        Severity.ERROR,
+        "More than one prefix",
+        "All DOIs in one file must share one prefix; this file has {prefixes}. Split it into one "
+        "file per prefix and deposit each. " + "Nothing in this file was processed.",
+    ),
+    ErrorCode.PREFIX_NOT_ALLOWED: CatalogueEntry(
+        Severity.ERROR,
+        "Prefix not allowed",
+        "The credentials used ({login}) may not register DOIs under prefix {prefix}: it belongs to "
+        "{owner}. Use the prefix of your own organisation ({allowed}), or the credentials of the "
+        "organisation that owns {prefix}. Nothing in this file was processed.",
+    ),
+    ErrorCode.ORGANISATION_INACTIVE: CatalogueEntry(
+        Severity.ERROR,
+        "Account not active",
+        "{organisation} is {status}, so its deposits are not processed. Contact support to "
+        "reactivate the account, then deposit the file again.",
+    ),
+    ErrorCode.OPERATION_MISMATCH: CatalogueEntry(
+        Severity.WARNING,
+        "Operation corrected",
+        "The file was sent with operation={sent} but it is a {kind} file; it was processed as "
+        "operation={used}. Send operation={used} for such files next time.",
+    ),
+    ErrorCode.INTERNAL_ERROR: CatalogueEntry(
+        Severity.ERROR,
+        "Processing stopped",
+        "Processing this submission stopped unexpectedly ({detail}). Your file is kept as "
+        "received and staff have been told; records already reported as registered stay "
+        "registered. You do not need to deposit it again unless support asks you to.",
+    ),
+    ErrorCode.DOI_SYNTAX: CatalogueEntry(
+        Severity.ERROR,
+        "DOI not valid",
+        "Line {line}: '{doi}' is not a valid DOI. A DOI is '10.' and 4 to 9 digits, a '/', then "
+        "a suffix of 1 to 2038 characters (at most 2048 in all). Correct the doi element in "
+        "doi_data. " + _FIX_RECORD,
+    ),
+    ErrorCode.DOI_CHARACTERS: CatalogueEntry(
+        Severity.ERROR,
+        "DOI contains invalid characters",
+        "Line {line}: DOI '{doi}' contains invalid characters ({characters}). A DOI suffix may "
+        "only use a-z A-Z 0-9 - . _ ; ( ) /. Replace them (look-alike hyphens and spaces are a "
+        "common cause). " + _FIX_RECORD,
+    ),
+    ErrorCode.DUPLICATE_IN_FILE: CatalogueEntry(
+        Severity.ERROR,
+        "DOI twice in the file",
+        "Line {line}: DOI {doi} already appears earlier in this file (line {first_line}); only "
+        "the first occurrence was processed. Remove the duplicate record, or give it its own DOI.",
+    ),
+    ErrorCode.TIMESTAMP_NOT_NEWER: CatalogueEntry(
+        Severity.ERROR,
+        "Timestamp not newer",
+        "Record not processed because submitted version: {timestamp} is less or equal to "
+        "previously submitted version {stored} (DOI match) for {doi}. Every update of a DOI "
+        "needs a larger <timestamp> in the head (for example the current date and time as "
+        "yyyymmddhhmmss).",
+    ),
+    ErrorCode.DOI_OWNED_BY_OTHER: CatalogueEntry(
+        Severity.ERROR,
+        "DOI owned by another member",
+        "Line {line}: DOI {doi} is registered to {owner}; only its owner may update it. If the "
+        "title has moved to you, ask support for a title transfer. " + _FIX_RECORD,
+    ),
+    ErrorCode.TITLE_OWNED_BY_OTHER: CatalogueEntry(
+        Severity.ERROR,
+        "Title owned by another member",
+        'Line {line}: {scheme} "{value}" has already been assigned to a different publisher '
+        "({owner}, title '{title}'). Check the {scheme} in the record; if the title moved to you, "
+        "ask support for a title transfer. " + _FIX_RECORD,
+    ),
+    ErrorCode.ISSN_INVALID: CatalogueEntry(
+        Severity.ERROR,
+        "ISSN invalid",
+        'Line {line}: ISSN "{value}" is invalid: its check digit should be {expected}. Copy the '
+        "ISSN again from the ISSN portal or the printed journal. " + _FIX_RECORD,
+    ),
+    ErrorCode.ISBN_INVALID: CatalogueEntry(
+        Severity.ERROR,
+        "ISBN invalid",
+        'Line {line}: ISBN "{value}" is invalid: {reason}. Copy the ISBN again from the book\'s '
+        "imprint page. " + _FIX_RECORD,
+    ),
+    ErrorCode.ORCID_INVALID: CatalogueEntry(
+        Severity.ERROR,
+        "ORCID invalid",
+        "Line {line}: ORCID {value} of {person} is invalid: its last character should be "
+        "{expected}. Copy the ORCID iD from the person's ORCID record. " + _FIX_RECORD,
+    ),
+    ErrorCode.RESOURCE_DOI_UNKNOWN: CatalogueEntry(
+        Severity.ERROR,
+        "DOI not registered",
+        "Line {line}: DOI {doi} is not registered, and a resource-only deposit only adds to "
+        "registered DOIs. Register the DOI with a full metadata deposit first, then send this "
+        "again.",
+    ),
     ErrorCode.EMPTY_FILE: CatalogueEntry(
         Severity.ERROR,
         "Empty file",
@@ -200,7 +324,12 @@ def problem(
 ) -> DepositProblem:
     """Build a DepositProblem from the catalogue template of `code`."""
     template = CATALOGUE[code].template
-    values = {"line": line if line is not None else "?", "path": path or "the document", **params}
+    values = {
+        "line": line if line is not None else "?",
+        "path": path or "the document",
+        "doi": doi or "",
+        **params,
+    }
     return DepositProblem(code=code, message=template.format(**values), line=line, path=path, doi=doi)
 
 

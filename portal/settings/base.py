@@ -180,3 +180,5 @@ SCHEMA_INSTALL_DIR = env.path("SCHEMA_INSTALL_DIR", default=BASE_DIR / "var" / "
 CROSSREF_SCHEMA_DIR = env("CROSSREF_SCHEMA_DIR", default="")
 # Largest deposit file accepted (bytes); larger uploads get 413.
 DEPOSIT_MAX_BYTES = env.int("DEPOSIT_MAX_BYTES", default=250 * 1024 * 1024)
+# At most this many submissions of one organisation wait in the queue; more get 429.
+DEPOSIT_MAX_PENDING = env.int("DEPOSIT_MAX_PENDING", default=10000)

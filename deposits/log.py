@@ -1,0 +1,76 @@
+"""The submission log in its outside shapes: Crossref's `doi_batch_diagnostic` XML (what
+publishing systems poll for) and JSON. The HTML page renders the same selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from lxml import etree
+
+from deposits.models import FINISHED, Submission, SubmissionStatus
+
+# Root status values as the real service reports them while a file waits or runs.
+_ROOT_STATUS = {
+    SubmissionStatus.QUEUED: "queued",
+    SubmissionStatus.PROCESSING: "in_process",
+}
+
+
+def _text(parent: etree._Element, tag: str, value: Any) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    element.text = "" if value is None else str(value)
+    return element
+
+
+def diagnostic_xml(submission: Submission) -> bytes:
+    root = etree.Element(
+        "doi_batch_diagnostic",
+        status=_ROOT_STATUS.get(submission.status, "completed"),
+        sp=settings.SITE_URL.split("//")[-1].split("/")[0],
+    )
+    _text(root, "submission_id", submission.pk)
+    _text(root, "batch_id", submission.batch_id)
+    for problem in submission.problems:
+        failure = problem.get("severity") == "error"
+        diagnostic = etree.SubElement(root, "record_diagnostic", status="Failure" if failure else "Warning")
+        _text(diagnostic, "doi", problem.get("doi") or "")
+        _text(diagnostic, "msg", problem["message"])
+        _text(diagnostic, "code", problem["code"])
+    for record in submission.records.all():
+        diagnostic = etree.SubElement(root, "record_diagnostic", status=record.status)
+        _text(diagnostic, "doi", record.doi)
+        _text(diagnostic, "msg", record.message)
+        if record.code:
+            _text(diagnostic, "code", record.code)
+    batch = etree.SubElement(root, "batch_data")
+    file_failed = submission.status == SubmissionStatus.FAILED and not submission.record_count
+    _text(batch, "record_count", submission.record_count or (1 if file_failed else 0))
+    _text(batch, "success_count", submission.success_count)
+    _text(batch, "warning_count", submission.warning_count)
+    _text(batch, "failure_count", submission.failure_count or (1 if file_failed else 0))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def diagnostic_json(submission: Submission) -> dict[str, Any]:
+    return {
+        "submission_id": submission.pk,
+        "file_name": submission.file_name,
+        "batch_id": submission.batch_id,
+        "status": submission.status,
+        "finished": submission.status in FINISHED,
+        "schema": submission.schema,
+        "received": submission.created_at.isoformat(),
+        "finished_at": submission.finished_at.isoformat() if submission.finished_at else None,
+        "counts": {
+            "records": submission.record_count,
+            "success": submission.success_count,
+            "warning": submission.warning_count,
+            "failure": submission.failure_count,
+        },
+        "file_problems": submission.problems,
+        "records": [
+            {"doi": r.doi, "status": r.status, "code": r.code, "message": r.message, "details": r.details}
+            for r in submission.records.all()
+        ],
+    }

@@ -1,0 +1,35 @@
+"""Thin tasks: one submission per task, by id. Retried with back-off when the database is
+briefly unavailable; anything else marks the submission failed, so none stays pending."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from django.db import OperationalError
+
+from deposits import services
+from deposits.models import Submission
+
+
+class SubmissionTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        submission_id = kwargs.get("submission_id") or (args[0] if args else None)
+        if submission_id is not None:
+            services.submission_fail(submission_id=submission_id, detail=type(exc).__name__)
+
+
+@shared_task(
+    base=SubmissionTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+)
+def process_submission(submission_id: int) -> str:
+    return services.submission_process(submission_id=submission_id).status
+
+
+def queue_submission(submission_id: int) -> None:
+    """Send a submission to the worker and remember the task id (shown to staff)."""
+    result = process_submission.delay(submission_id)
+    Submission.objects.filter(pk=submission_id).update(task_id=result.id or "")
