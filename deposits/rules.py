@@ -170,10 +170,9 @@ def _identifier_problems(
                     )
                 )
     if container and not found:
-        wanted = [("issn", v.replace("-", "").upper()) for v in issns] + [
-            ("isbn", re.sub(r"[\s-]", "", v).upper()) for v in isbns
-        ]
-        for (scheme, value), holder in registry.title_owners(wanted).items():
+        as_written = {("issn", v.replace("-", "").upper()): v for v in issns}
+        as_written |= {("isbn", re.sub(r"[\s-]", "", v).upper()): v for v in isbns}
+        for (scheme, value), holder in registry.title_owners(as_written).items():
             owner = holder.title.organisation
             if owner is not None and owner.pk not in context.may_act_for:
                 found.append(
