@@ -109,11 +109,16 @@ def submission_create(
 
 
 def _transition(submission: Submission, status: str, **fields) -> None:
+    """The one place a submission changes state; a finished one mails its log on commit."""
+    from deposits import tasks
+
     submission.status = status
     submission.history = [*submission.history, {"status": status, "at": timezone.now().isoformat()}]
     for name, value in fields.items():
         setattr(submission, name, value)
     submission.save()
+    if status in FINISHED:
+        transaction.on_commit(lambda: tasks.send_submission_log.delay(submission.pk))
 
 
 def _finish_with_file_problems(submission: Submission, problems: list[DepositProblem]) -> Submission:

@@ -33,3 +33,10 @@ def queue_submission(submission_id: int) -> None:
     """Send a submission to the worker and remember the task id (shown to staff)."""
     result = process_submission.delay(submission_id)
     Submission.objects.filter(pk=submission_id).update(task_id=result.id or "")
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def send_submission_log(submission_id: int) -> None:
+    from deposits.mail import mail_submission_log
+
+    mail_submission_log(submission_id)

@@ -4,6 +4,7 @@ per-record rule, one bad record never stopping the others, retries that change n
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
 from accounts import services as accounts_services
 from accounts.models import OrganisationStatus
@@ -55,6 +56,12 @@ def test_a_good_deposit_registers_and_logs_each_doi(publisher):
     work = Work.objects.get(doi="10.5555/tide.1")
     assert work.organisation == publisher and work.url == "https://coastal.example/Tide.1"
     assert work.last_submission_id == submission.pk
+    # The log goes to the address in the file's head, with the XML log attached.
+    (message,) = mail.outbox
+    assert message.to == ["deposits@coastal.example"]
+    assert "completed" in message.subject
+    name, attached, _type = message.attachments[0]
+    assert name.endswith("log.xml") and b"<success_count>2</success_count>" in attached
 
 
 def test_one_bad_record_does_not_stop_the_other(publisher):
