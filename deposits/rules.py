@@ -125,6 +125,13 @@ class RecordContext:
     timestamp: int | None
     submission_id: int
     seen: dict[str, int | None] = field(default_factory=dict)  # DOI -> line of first occurrence
+    title_holders: dict[frozenset, dict] = field(default_factory=dict)  # identifiers -> holders, per file
+
+    def holders(self, identifiers: frozenset) -> dict:
+        """Title records already holding these identifiers; articles of one journal ask once."""
+        if identifiers not in self.title_holders:
+            self.title_holders[identifiers] = registry.title_owners(identifiers)
+        return self.title_holders[identifiers]
 
 
 def _identifier_problems(
@@ -172,7 +179,7 @@ def _identifier_problems(
     if container and not found:
         as_written = {("issn", v.replace("-", "").upper()): v for v in issns}
         as_written |= {("isbn", re.sub(r"[\s-]", "", v).upper()): v for v in isbns}
-        for (scheme, value), holder in registry.title_owners(as_written).items():
+        for (scheme, value), holder in context.holders(frozenset(as_written)).items():
             owner = holder.title.organisation
             if owner is not None and owner.pk not in context.may_act_for:
                 found.append(
