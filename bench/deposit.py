@@ -1,0 +1,142 @@
+"""Deposit throughput: a generated deposit of N journal articles with R references each,
+from accepted (queued) to completed log.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/deposit.py --articles 10000 --references 30
+
+With REDIS_URL set the script starts a real Celery worker (one process) and measures
+through it; without it, tasks run in-process. It prints records/s and the worker's peak
+memory. The database must exist; the script migrates it and adds its own member.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+
+
+def generate(articles: int, references: int, prefix: str, timestamp: int) -> bytes:
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<doi_batch xmlns="http://www.crossref.org/schema/5.5.0" version="5.5.0"><head>'
+        f"<doi_batch_id>bench-{timestamp}</doi_batch_id><timestamp>{timestamp}</timestamp>"
+        "<depositor><depositor_name>Bench</depositor_name><email_address>bench@example.org</email_address>"
+        "</depositor><registrant>Bench</registrant></head><body>"
+    ]
+    per_issue = 50
+    for start in range(0, articles, per_issue):
+        parts.append(
+            '<journal><journal_metadata language="en"><full_title>Journal of Benchmarks</full_title>'
+            '<issn media_type="print">1234-5679</issn></journal_metadata><journal_issue>'
+            '<publication_date media_type="online"><year>2024</year></publication_date>'
+            f"<journal_volume><volume>{start // per_issue + 1}</volume></journal_volume><issue>1</issue>"
+            "</journal_issue>"
+        )
+        for number in range(start, min(start + per_issue, articles)):
+            refs = "".join(
+                f'<citation key="ref{r}"><journal_title>Annals of Testing</journal_title>'
+                f"<author>Author{r}</author><volume>{r % 40 + 1}</volume><first_page>{r * 7 + 1}</first_page>"
+                f"<cYear>{1990 + r % 30}</cYear></citation>"
+                for r in range(references)
+            )
+            parts.append(
+                '<journal_article publication_type="full_text">'
+                f"<titles><title>Generated article {number} on throughput</title></titles>"
+                '<contributors><person_name sequence="first" contributor_role="author">'
+                f"<given_name>Ada</given_name><surname>Tester{number}</surname></person_name></contributors>"
+                '<publication_date media_type="online"><year>2024</year><month>5</month></publication_date>'
+                f"<pages><first_page>{number + 1}</first_page></pages>"
+                f"<doi_data><doi>{prefix}/bench.{timestamp}.{number}</doi>"
+                f"<resource>https://bench.example/{number}</resource></doi_data>"
+                + (f"<citation_list>{refs}</citation_list>" if references else "")
+                + "</journal_article>"
+            )
+        parts.append("</journal>")
+    parts.append("</body></doi_batch>")
+    return "".join(parts).encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--references", type=int, default=30)
+    parser.add_argument("--prefix", default="10.99999")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from accounts.models import Organisation, Prefix
+    from accounts.services import organisation_create, prefix_assign
+    from deposits.models import Submission
+    from deposits.services import IncomingFile, submission_create
+
+    call_command("migrate", verbosity=0)
+    organisation = Organisation.objects.filter(member_id=999999).first() or organisation_create(
+        name="Bench Press", member_id=999999, actor=None
+    )
+    if not Prefix.objects.filter(value=args.prefix).exists():
+        prefix_assign(organisation=organisation, value=args.prefix, actor=None)
+
+    timestamp = int(time.time() * 1000)
+    content = generate(args.articles, args.references, args.prefix, timestamp)
+    print(f"deposit: {args.articles} articles x {args.references} references, {len(content) / 1e6:.1f} MB")
+
+    worker = None
+    if settings.REDIS_URL:
+        worker = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "portal",
+                "worker",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+            ],
+            cwd=ROOT,
+        )
+        time.sleep(5)
+    try:
+        started = time.perf_counter()
+        submission = submission_create(
+            organisation=organisation,
+            upload=IncomingFile(name="bench.xml", content=content),
+            channel="command",
+        )
+        while True:
+            submission = Submission.objects.get(pk=submission.pk)
+            if submission.is_finished:
+                break
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN if worker else resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"status: {submission.status}; success {submission.success_count}, failure {submission.failure_count}"
+    )
+    print(f"elapsed {elapsed:.1f} s; {submission.record_count / elapsed:.0f} records/s")
+    print(f"peak memory of the {'worker' if worker else 'process'}: {peak:.0f} MB")
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+
+
+if __name__ == "__main__":
+    main()
