@@ -53,7 +53,7 @@ def generate(articles: int, references: int, prefix: str, timestamp: int) -> byt
                 f"<titles><title>Generated article {number} on throughput</title></titles>"
                 '<contributors><person_name sequence="first" contributor_role="author">'
                 f"<given_name>Ada</given_name><surname>Tester{number}</surname></person_name></contributors>"
-                '<publication_date media_type="online"><year>2024</year><month>5</month></publication_date>'
+                '<publication_date media_type="online"><month>5</month><year>2024</year></publication_date>'
                 f"<pages><first_page>{number + 1}</first_page></pages>"
                 f"<doi_data><doi>{prefix}/bench.{timestamp}.{number}</doi>"
                 f"<resource>https://bench.example/{number}</resource></doi_data>"

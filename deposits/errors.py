@@ -38,6 +38,12 @@ class ErrorCode(StrEnum):
     # The XSD 1.1 assertions of schema 5.5.0, enforced in code (deposits/xml/credit.py).
     ROLE_NOT_IN_VOCAB = "ROLE_NOT_IN_VOCAB"
     CONTRIBUTOR_ROLE_MISSING = "CONTRIBUTOR_ROLE_MISSING"
+    # Reading records out of a valid file (deposits/xml/parse/).
+    RECORD_DOI_MISSING = "RECORD_DOI_MISSING"
+    DATE_NOT_CALENDAR = "DATE_NOT_CALENDAR"
+    BODY_ELEMENT_UNKNOWN = "BODY_ELEMENT_UNKNOWN"
+    RECORD_NOT_UNDERSTOOD = "RECORD_NOT_UNDERSTOOD"
+    RESOURCE_PART_NOT_STORED = "RESOURCE_PART_NOT_STORED"
     # File level, after parsing: who may deposit what.
     NO_RECORDS = "NO_RECORDS"
     MIXED_PREFIXES = "MIXED_PREFIXES"
@@ -284,6 +290,46 @@ CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
         'element, and schema 5.5.0 requires one of them. Add contributor_role="author" (or '
         'editor, translator, ...) to <person_name>, or a <role vocab="crossref" type="author"/> '
         '(or a CRediT role, vocab="credit") after <surname>/<suffix>.',
+    ),
+    ErrorCode.RECORD_DOI_MISSING: CatalogueEntry(
+        Severity.ERROR,
+        "Record without a DOI",
+        "Line {line}, {path}: this <{element}> has no DOI (its <doi> is missing or empty), so it "
+        "could not be registered. Give it its DOI in <doi_data><doi>10.xxxx/...</doi></doi_data> "
+        "(in a resource-only deposit, in the <doi> element that comes first) and deposit it "
+        "again; the other records of the file are not affected.",
+    ),
+    ErrorCode.DATE_NOT_CALENDAR: CatalogueEntry(
+        Severity.WARNING,
+        "Date is not a calendar date",
+        "Line {line}, {path}: <{element_name}> gives {dropped}, which no calendar has, so the "
+        "date was recorded as {kept} only. Use a month from 01 to 12 (or one of Crossref's season "
+        "and quarter codes 21-24 and 31-34) and a day that exists in that month, and deposit the "
+        "record again with a higher timestamp if the full date matters.",
+    ),
+    ErrorCode.BODY_ELEMENT_UNKNOWN: CatalogueEntry(
+        Severity.WARNING,
+        "Content type not read",
+        "Line {line}, {path}: <{element}> is not a kind of content this service reads, so "
+        "nothing in it was registered. If it comes from a schema version newer than the ones "
+        "listed on the deposit page, deposit it with one of those versions; otherwise contact "
+        "support quoting this message.",
+    ),
+    ErrorCode.RECORD_NOT_UNDERSTOOD: CatalogueEntry(
+        Severity.WARNING,
+        "Record read only in part",
+        "Line {line}, {path}: the DOI {doi} belongs to <{element}>, which this service does not "
+        "read in detail, so it was taken as type '{type}' with its titles and URLs only. Check "
+        "the record after deposit; if more of its metadata matters, contact support quoting this "
+        "message.",
+    ),
+    ErrorCode.RESOURCE_PART_NOT_STORED: CatalogueEntry(
+        Severity.WARNING,
+        "Part not stored from a resource-only deposit",
+        "Line {line}, {path}: the <{element}> for DOI {doi} was read, but this service does not "
+        "yet keep {what} from resource-only deposits, so the record was left as it was. Put "
+        "{what} in the full record instead (deposit the whole item again, with a higher "
+        "timestamp).",
     ),
 }
 

@@ -188,7 +188,7 @@ def _identifier_problems(
                         line=line,
                         doi=record.doi,
                         scheme=scheme.upper(),
-                        value=value,
+                        value=as_written[(scheme, value)],
                         owner=owner.name,
                         title=holder.title.title,
                     )
@@ -208,15 +208,25 @@ def record_problems(parsed: list[ParsedRecord], context: RecordContext) -> dict[
     for index, item in enumerate(parsed):
         doi = item.doi.strip().lower()
         found = [p for p in item.problems if p.is_error]
+        # A resource-only file may name one DOI once per part (URLs, licences, ...).
+        seen_key = f"{doi} {sorted(item.resource.replace)}" if item.resource is not None else doi
+        if found and not item.doi:  # the parser already said why this record has no DOI
+            outcome[index] = found
+            continue
         syntax = doi_problem(item.doi.strip(), line=item.line)
         if syntax:
             found.append(syntax)
-        elif doi in context.seen:
+        elif seen_key in context.seen:
             found.append(
-                problem(ErrorCode.DUPLICATE_IN_FILE, line=item.line, doi=doi, first_line=context.seen[doi])
+                problem(
+                    ErrorCode.DUPLICATE_IN_FILE,
+                    line=item.line,
+                    doi=item.doi,
+                    first_line=context.seen[seen_key],
+                )
             )
         else:
-            context.seen[doi] = item.line
+            context.seen[seen_key] = item.line
             existing = stored.get(doi)
             if item.resource is not None and existing is None:
                 found.append(problem(ErrorCode.RESOURCE_DOI_UNKNOWN, line=item.line, doi=doi))

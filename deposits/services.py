@@ -104,7 +104,9 @@ def submission_create(
         )
         submission.file.save(name, ContentFile(upload.content), save=False)
         submission.save()
-        transaction.on_commit(lambda: tasks.queue_submission(submission.pk))
+        # robust: the file is stored whatever happens next; a failure to queue or an
+        # in-process crash is logged and the submission is marked failed, never lost.
+        transaction.on_commit(lambda: tasks.queue_submission(submission.pk), robust=True)
     return submission
 
 
@@ -134,7 +136,7 @@ def submission_process(*, submission_id: int) -> Submission:
 
     with transaction.atomic():
         submission = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .select_related("organisation", "credential")
             .get(pk=submission_id)
         )
@@ -181,7 +183,8 @@ def submission_process(*, submission_id: int) -> Submission:
         return _finish_with_file_problems(submission, refused)
 
     prefix_owner = {p.value: p.organisation for p in allowed}
-    owner = prefix_owner[doi_prefix(parsed.records[0].doi)]
+    first_doi = next((r.doi for r in parsed.records if r.doi), "")
+    owner = prefix_owner.get(doi_prefix(first_doi), organisation)
     context = RecordContext(
         organisation=organisation,
         may_act_for={organisation.pk, *organisation.sponsored.values_list("pk", flat=True)},
@@ -254,7 +257,7 @@ def _log_row(
     problems: list[DepositProblem] | None,
     stored_before: dict,
 ) -> SubmissionRecord:
-    doi = item.doi.strip().lower()
+    doi = item.doi.strip()
     if problems:
         first = problems[0]
         return SubmissionRecord(
@@ -266,7 +269,7 @@ def _log_row(
             message=" ".join(p.message for p in problems),
             details={"problems": [p.as_dict() for p in problems]},
         )
-    earlier = stored_before.get(doi)
+    earlier = stored_before.get(doi.lower())
     added = earlier is None or earlier.last_submission_id == submission.pk and _added_here(doi, submission)
     warnings = [p for p in item.problems if not p.is_error]
     message = "Successfully added" if added else "Successfully updated"
@@ -321,12 +324,16 @@ def submission_fail(*, submission_id: int, detail: str) -> None:
         _transition(submission, SubmissionStatus.FAILED, finished_at=timezone.now())
 
 
+@transaction.atomic
 def submissions_requeue(*, submission_ids: Iterable[int]) -> int:
     """Send submissions (for example ones stuck after an outage) to the worker again."""
     from deposits import tasks
 
     count = 0
-    for submission in Submission.objects.filter(pk__in=list(submission_ids)).exclude(status__in=FINISHED):
-        tasks.queue_submission(submission.pk)
+    for submission in Submission.objects.filter(pk__in=list(submission_ids)):
+        if submission.status in FINISHED:
+            # Processing again is idempotent: records this submission registered stay as they are.
+            _transition(submission, SubmissionStatus.QUEUED, finished_at=None)
+        transaction.on_commit(lambda pk=submission.pk: tasks.queue_submission(pk), robust=True)
         count += 1
     return count

@@ -26,7 +26,14 @@ class SubmissionTask(Task):
     retry_kwargs={"max_retries": 5},
 )
 def process_submission(submission_id: int) -> str:
-    return services.submission_process(submission_id=submission_id).status
+    try:
+        return services.submission_process(submission_id=submission_id).status
+    except OperationalError:
+        raise  # retried with back-off; on_failure marks it failed when retries run out
+    except Exception as exc:
+        # In-process (eager) runs re-raise before on_failure is called, so mark it here too.
+        services.submission_fail(submission_id=submission_id, detail=type(exc).__name__)
+        raise
 
 
 def queue_submission(submission_id: int) -> None:

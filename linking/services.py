@@ -259,16 +259,22 @@ def resources_register(
     changed = []
     for resource in resources:
         work = works[resource.doi]
-        merged = replace(
-            work_record_from_json(work.data),
-            **{part: getattr(resource.parts, part) for part in resource.replace},
-        )
+        stored = work_record_from_json(work.data)
+        changes = {part: getattr(resource.parts, part) for part in resource.replace}
+        replaced = set(resource.replace)
+        secondary = [u for u in resource.parts.resource_urls if u.kind != "primary"]
+        if secondary and "resource_urls" not in replaced:
+            # Multiple resolution from a resource-only deposit: the new secondary URLs
+            # replace the stored ones; the primary URL stays.
+            changes["resource_urls"] = [u for u in stored.resource_urls if u.kind == "primary"] + secondary
+            replaced.add("resource_urls")
+        merged = replace(stored, **changes)
         work.data = merged.to_json()
         work.url = merged.url
         work.last_submission_id = submission_id
         work.updated_at = work.indexed_at = now
         changed.append(work)
-        side_parts = tuple(sorted(p for p in resource.replace if p in ALL_PARTS))
+        side_parts = tuple(sorted(p for p in replaced if p in ALL_PARTS))
         pairs_by_parts.setdefault(side_parts, []).append((work, merged))
     Work.objects.bulk_update(changed, ["data", "url", "last_submission_id", "updated_at", "indexed_at"])
     for parts, pairs in pairs_by_parts.items():

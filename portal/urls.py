@@ -9,6 +9,8 @@ urlpatterns = [
     path("join/", account_views.join, name="join"),
     path("join/thanks/", account_views.join_thanks, name="join_thanks"),
     path("account/", include("accounts.urls")),
+    # Deposits: /servlet/deposit, /servlet/submissionDownload and /account/<member_id>/deposits/...
+    path("", include("deposits.urls")),
     path("auth/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

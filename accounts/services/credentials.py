@@ -126,43 +126,47 @@ def _touch(credential: DepositCredential) -> None:
     DepositCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
 
 
-def _usable(credential: DepositCredential | None) -> bool:
+def _usable(credential: DepositCredential | None, require_active: bool) -> bool:
     return (
         credential is not None
         and credential.revoked_at is None
-        and credential.organisation.status == "active"
+        and (not require_active or credential.organisation.status == "active")
     )
 
 
-def credential_authenticate(*, login_id: str, password: str) -> DepositIdentity | None:
+def credential_authenticate(
+    *, login_id: str, password: str, require_active: bool = True
+) -> DepositIdentity | None:
     """Check the credentials of a deposit request.
 
     Accepts a role login (`login_id` = username), a personal login (`email/role`: the
     user's own password, for a role of an organisation the user deposits for), or an API
     token, either as `login_passwd` with any or no `login_id`, or as `login_id` alone.
-    Returns None whenever anything does not check out, without saying which part.
+    Returns None whenever anything does not check out, without saying which part. With
+    `require_active=False` a valid login of a suspended or closed organisation is returned
+    too, so an endpoint can tell that member why it is refused.
     """
     login_id, password = (login_id or "").strip(), password or ""
     for candidate in (password, login_id):
         if candidate.startswith(f"{TOKEN_MARK}_"):
-            return _authenticate_token(candidate)
+            return _authenticate_token(candidate, require_active)
     if not login_id or not password:
         return None
     if "/" in login_id:
         email, _, role_name = login_id.rpartition("/")
-        return _authenticate_personal(email, role_name, password)
+        return _authenticate_personal(email, role_name, password, require_active)
     credential = (
         DepositCredential.objects.select_related("organisation")
         .filter(kind=CredentialKind.ROLE, username=login_id.lower())
         .first()
     )
-    if not _usable(credential) or not check_password(password, credential.password_hash):
+    if not _usable(credential, require_active) or not check_password(password, credential.password_hash):
         return None
     _touch(credential)
     return DepositIdentity(organisation=credential.organisation, credential=credential)
 
 
-def _authenticate_token(token: str) -> DepositIdentity | None:
+def _authenticate_token(token: str, require_active: bool) -> DepositIdentity | None:
     try:
         _mark, lookup, secret = token.split("_", 2)
     except ValueError:
@@ -172,20 +176,24 @@ def _authenticate_token(token: str) -> DepositIdentity | None:
         .filter(kind=CredentialKind.TOKEN, token_prefix=lookup)
         .first()
     )
-    if not _usable(credential) or not hmac.compare_digest(credential.token_hash, _token_digest(secret)):
+    if not _usable(credential, require_active) or not hmac.compare_digest(
+        credential.token_hash, _token_digest(secret)
+    ):
         return None
     _touch(credential)
     return DepositIdentity(organisation=credential.organisation, credential=credential)
 
 
-def _authenticate_personal(email: str, role_name: str, password: str) -> DepositIdentity | None:
+def _authenticate_personal(
+    email: str, role_name: str, password: str, require_active: bool
+) -> DepositIdentity | None:
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     credential = (
         DepositCredential.objects.select_related("organisation")
         .filter(kind=CredentialKind.ROLE, username=role_name.lower())
         .first()
     )
-    if user is None or not _usable(credential) or not user.check_password(password):
+    if user is None or not _usable(credential, require_active) or not user.check_password(password):
         return None
     may_deposit = Membership.objects.filter(
         user=user, organisation=credential.organisation, role__in=DEPOSIT_ROLES

@@ -47,7 +47,7 @@ def test_a_good_deposit_registers_and_logs_each_doi(publisher):
     )
     assert submission.status == SubmissionStatus.COMPLETED
     assert outcomes(submission) == [
-        ("10.5555/tide.1", RecordStatus.SUCCESS, ""),
+        ("10.5555/tide.1", RecordStatus.SUCCESS, ""),  # DOIs are case-insensitive: kept lower-case
         ("10.5555/tide.2", RecordStatus.SUCCESS, ""),
     ]
     assert [r.message for r in submission.records.all()] == ["Successfully added", "Successfully added"]

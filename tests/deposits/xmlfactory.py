@@ -36,7 +36,7 @@ def journal_deposit(
           <given_name>Mere</given_name><surname>Parata</surname>{orcid}
         </person_name>
       </contributors>
-      <publication_date media_type="online"><year>2024</year><month>03</month></publication_date>
+      <publication_date media_type="online"><month>03</month><year>2024</year></publication_date>
       <pages><first_page>{escape(article.first_page)}</first_page></pages>
       <doi_data>
         <doi>{escape(article.doi)}</doi>

@@ -130,3 +130,21 @@ def test_resource_deposit_replaces_only_its_parts(organisation):
 def test_resource_record_refuses_unknown_parts():
     with pytest.raises(ValueError, match="titles"):
         ResourceRecord(doi="10.5555/x", parts=WorkRecord(doi="10.5555/x", type=""), replace={"titles"})
+
+
+def test_secondary_urls_from_a_resource_deposit_keep_the_primary(organisation):
+    records_register(records=[article("10.5555/mr.1")], organisation=organisation)
+    first = WorkRecord(
+        doi="10.5555/mr.1", type="", resource_urls=[Url(url="https://a.example", kind="secondary", label="A")]
+    )
+    resources_register(resources=[ResourceRecord(doi="10.5555/mr.1", parts=first)])
+    second = WorkRecord(
+        doi="10.5555/mr.1", type="", resource_urls=[Url(url="https://b.example", kind="secondary", label="B")]
+    )
+    resources_register(resources=[ResourceRecord(doi="10.5555/mr.1", parts=second)])
+    work = Work.objects.get()
+    assert list(work.resource_urls.values_list("kind", "url")) == [
+        ("primary", "https://coastal.example/articles/1"),
+        ("secondary", "https://b.example"),
+    ]
+    assert work.url == "https://coastal.example/articles/1"
