@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Prefix
+from linking.bulk import insert_rows
 from linking.models import ResourceUrl, Title, TitleIdentifier, Work, WorkFunder, WorkReference, WorkRelation
 from linking.records import RESOURCE_PARTS, Container, WorkRecord, work_record_from_json
 
@@ -179,7 +180,7 @@ def _replace_side_rows(works_and_records: list[tuple[Work, WorkRecord]], parts: 
             touched.setdefault(model, []).append(work.pk)
     for model, work_ids in touched.items():
         model.objects.filter(work_id__in=work_ids).delete()
-        model.objects.bulk_create(collected[model], batch_size=1000)
+        insert_rows(model, collected[model])
 
 
 ALL_PARTS = ("resource_urls", "references", "relations", "updates", "funding")
@@ -223,7 +224,7 @@ def records_register(
         work.source = source
         work.updated_at = work.indexed_at = now
         pairs.append((work, record))
-    Work.objects.bulk_create(created, batch_size=500)
+    insert_rows(Work, created)
     if updated:
         Work.objects.bulk_update(
             updated,
@@ -239,7 +240,7 @@ def records_register(
             ],
             batch_size=500,
         )
-    if any(w.pk is None for w, _ in pairs):  # backends that do not return ids from bulk_create
+    if any(w.pk is None for w, _ in pairs):  # COPY, and backends without RETURNING, give no ids
         ids = dict(Work.objects.filter(doi__in=dois).values_list("doi", "pk"))
         for work, _ in pairs:
             work.pk = work.pk or ids[work.doi]
