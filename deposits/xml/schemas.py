@@ -323,3 +323,13 @@ def load_schema(file: SchemaFile) -> CompiledSchema:
             cached = _compiled[key] = CompiledSchema(file=file, schema=schema, removed_asserts=removed)
             logger.info("compiled %s", file.label)
         return cached
+
+
+def schemas_warm_up(kind: RootKind = RootKind.DEPOSIT) -> str | None:
+    """Compile the newest schema of `kind` now, so the first deposit a worker takes does
+    not wait seconds for it. Returns its label, or None when none is installed."""
+    available = available_schemas(kind)
+    if not available:
+        return None
+    newest = max(available, key=version_key)
+    return load_schema(available[newest]).file.label

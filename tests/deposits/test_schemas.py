@@ -344,3 +344,9 @@ def test_the_vocabularies_match_the_550_schema_enumeration(installed_schema_dir)
         e.get("value") for e in group.iterfind(f".//{{{XSD}}}attribute[@name='type']//{{{XSD}}}enumeration")
     ]
     assert enumerated == list(CROSSREF_ROLES) + list(CREDIT_ROLES)
+
+
+def test_warm_up_compiles_the_newest_deposit_schema(installed_schema_dir):
+    from deposits.xml.schemas import schemas_warm_up
+
+    assert "crossref5.5.0.xsd" in schemas_warm_up()
