@@ -26,4 +26,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Each test process has its own queue on the shared Redis, so parallel runs never take
 # each other's tasks.
-CELERY_TASK_DEFAULT_QUEUE = f"portal-test-{os.getpid()}"
+# A worker a test starts in another process is told this process's queue by TEST_WORKER_QUEUE.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_WORKER_QUEUE") or f"portal-test-{os.getpid()}"
