@@ -196,9 +196,11 @@ def _identifier_problems(
     return found
 
 
-def record_problems(parsed: list[ParsedRecord], context: RecordContext) -> dict[int, list[DepositProblem]]:
-    """Problems per record index. Records without problems may be registered."""
-    stored = registry.works_stored(r.doi for r in parsed if r.doi)
+def record_problems(
+    parsed: list[ParsedRecord], context: RecordContext, stored: dict[str, registry.StoredWork]
+) -> dict[int, list[DepositProblem]]:
+    """Problems per record index, given what the registry holds for their DOIs
+    (`registry.works_stored`). Records without problems may be registered."""
     names = dict(
         Organisation.objects.filter(pk__in={s.organisation_id for s in stored.values()}).values_list(
             "pk", "name"

@@ -229,9 +229,9 @@ def _process_batch(
 ) -> None:
     """Check and register one batch atomically, with its log lines."""
     with transaction.atomic():
-        problems = record_problems(batch, context)
+        stored_before = registry.works_stored(item.doi for item in batch if item.doi)
+        problems = record_problems(batch, context, stored_before)
         accepted = [item for i, item in enumerate(batch) if i not in problems]
-        stored_before = registry.works_stored(item.doi for item in accepted)
         records = [item.record for item in accepted if item.record is not None]
         resources = [item.resource for item in accepted if item.resource is not None]
         if records:
