@@ -28,8 +28,9 @@ class AccessRefused(Exception):
         self.status = status
 
 
-def _first(request: HttpRequest, names: tuple[str, ...]) -> str:
-    """The first of `names` present in the body, else on the query string."""
+def request_param(request: HttpRequest, *names: str) -> str:
+    """The first of `names` present in the body, else on the query string (the real
+    service accepts both), as sent."""
     for source in (request.POST, request.GET):
         for name in names:
             value = source.get(name)
@@ -44,7 +45,7 @@ def request_credentials(request: HttpRequest) -> tuple[str, str]:
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return "", value.strip()
-    return _first(request, LOGIN_FIELDS), _first(request, PASSWORD_FIELDS)
+    return request_param(request, *LOGIN_FIELDS), request_param(request, *PASSWORD_FIELDS)
 
 
 def request_identity(request: HttpRequest) -> DepositIdentity:

@@ -29,7 +29,7 @@ from accounts.models import Organisation
 from accounts.selectors import has_any_role
 from accounts.views import ANY_ROLE, DEPOSITING, for_organisation
 from deposits import selectors, services
-from deposits.access import AccessRefused, organisation_refusal, request_identity
+from deposits.access import AccessRefused, organisation_refusal, request_identity, request_param
 from deposits.errors import human_size
 from deposits.forms import UploadForm
 from deposits.log import diagnostic_json, diagnostic_xml
@@ -71,7 +71,7 @@ def _refusal(request: HttpRequest, status: int, message: str) -> HttpResponse:
 
 
 def _param(request: HttpRequest, name: str) -> str:
-    return (request.POST.get(name) or request.GET.get(name) or "").strip()
+    return request_param(request, name).strip()
 
 
 @csrf_exempt
