@@ -14,6 +14,7 @@ from deposits.errors import DepositProblem, ErrorCode, problem
 from deposits.records import ParsedDeposit, ParsedRecord
 from linking import selectors as registry
 from linking.records import WorkRecord
+from linking.services import normalise_identifier
 
 DOI_PATTERN = re.compile(r"^10\.[0-9]{4,9}/\S.*$", re.DOTALL)
 DOI_SUFFIX_ALLOWED = re.compile(r"[A-Za-z0-9\-._;()/]")
@@ -177,8 +178,8 @@ def _identifier_problems(
                     )
                 )
     if container and not found:
-        as_written = {("issn", v.replace("-", "").upper()): v for v in issns}
-        as_written |= {("isbn", re.sub(r"[\s-]", "", v).upper()): v for v in isbns}
+        as_written = {("issn", normalise_identifier(v)): v for v in issns}
+        as_written |= {("isbn", normalise_identifier(v)): v for v in isbns}
         for (scheme, value), holder in context.holders(frozenset(as_written)).items():
             owner = holder.title.organisation
             if owner is not None and owner.pk not in context.may_act_for:

@@ -3,6 +3,7 @@ deposits, the web form and imports all end here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -48,13 +49,14 @@ def _issued(record: WorkRecord) -> str:
     return ""
 
 
-def _normalise_identifier(value: str) -> str:
-    return value.replace("-", "").replace(" ", "").upper()
+def normalise_identifier(value: str) -> str:
+    """An ISSN or ISBN as title records store it: no hyphens or spaces, upper case."""
+    return re.sub(r"[\s-]", "", value).upper()
 
 
 def _identifiers(container: Container) -> list[tuple[str, str, str]]:
-    found = [("issn", _normalise_identifier(i["value"]), i.get("type", "")) for i in container.issns]
-    found += [("isbn", _normalise_identifier(i["value"]), i.get("type", "")) for i in container.isbns]
+    found = [("issn", normalise_identifier(i["value"]), i.get("type", "")) for i in container.issns]
+    found += [("isbn", normalise_identifier(i["value"]), i.get("type", "")) for i in container.isbns]
     return [(scheme, value, kind) for scheme, value, kind in found if value]
 
 
@@ -104,6 +106,23 @@ class _TitleCache:
             )
         self.by_key[key] = title
         return title
+
+
+# The keys of `_columns`: what an update of an existing work rewrites.
+WORK_COLUMNS = (
+    "type",
+    "subtype",
+    "title",
+    "container",
+    "container_title",
+    "volume",
+    "issue",
+    "first_page",
+    "article_number",
+    "issued",
+    "url",
+    "data",
+)
 
 
 def _columns(record: WorkRecord, title: Title | None) -> dict:
@@ -229,7 +248,7 @@ def records_register(
         Work.objects.bulk_update(
             updated,
             [
-                *_columns(records[0], None).keys(),
+                *WORK_COLUMNS,
                 "organisation",
                 "prefix",
                 "deposit_timestamp",
