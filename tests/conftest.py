@@ -28,11 +28,8 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
-    """A real Celery worker, in a thread of this process, consuming this process's queue
-    on the Redis broker. Tasks queued during the test go through Redis to it."""
-    from celery.contrib.testing.worker import start_worker
-
+def tasks_via_redis(settings):
+    """Tasks queued during the test go to the Redis broker instead of running in-process."""
     from portal.celery import app
 
     if not settings.TEST_REDIS_URL:
@@ -43,6 +40,18 @@ def celery_worker(transactional_db, settings):
         redis.Redis.from_url(settings.TEST_REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError as exc:
         missing_service(f"Redis at {settings.TEST_REDIS_URL} does not answer: {exc}")
+    app.conf.task_always_eager = False
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tasks_via_redis):
+    """A real Celery worker, in a thread of this process, consuming this process's queue
+    on the Redis broker. Tasks queued during the test go through Redis to it."""
+    from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
     from django.db import close_old_connections
 
@@ -52,19 +61,17 @@ def celery_worker(transactional_db, settings):
         close_old_connections()
 
     task_postrun.connect(close_worker_connections, weak=False)
-    app.conf.task_always_eager = False
     try:
         with start_worker(
-            app,
+            tasks_via_redis,
             pool="solo",
             concurrency=1,
             perform_ping_check=False,
-            queues=[app.conf.task_default_queue],
+            queues=[tasks_via_redis.conf.task_default_queue],
             shutdown_timeout=30,
         ) as worker:
             yield worker
     finally:
-        app.conf.task_always_eager = True
         task_postrun.disconnect(close_worker_connections)
 
 

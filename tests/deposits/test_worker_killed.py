@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from django.db import connection
 from deposits.models import RecordStatus, Submission, SubmissionRecord, SubmissionStatus
 from deposits.services import REGISTER_BATCH, IncomingFile, submission_create, submissions_requeue
 from linking.models import Work
-from tests.conftest import missing_service
 from tests.deposits.xmlfactory import Article, journal_deposit
 from tests.factories import OrganisationFactory, PrefixFactory
 
@@ -68,28 +66,7 @@ def _start_worker() -> subprocess.Popen:
     )
 
 
-def _wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def queue_to_redis():
-    from portal.celery import app
-
-    if not settings.TEST_REDIS_URL:
-        missing_service("REDIS_URL is not set: this test needs a real Celery worker on Redis")
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
-
-
-def test_killed_worker_leaves_whole_batches_and_a_retry_completes(queue_to_redis):
+def test_killed_worker_leaves_whole_batches_and_a_retry_completes(tasks_via_redis, wait_for):
     organisation = OrganisationFactory()
     PrefixFactory(value="10.5555", organisation=organisation)
     content = journal_deposit(*[Article(f"10.5555/k.{n}", first_page=str(n + 1)) for n in range(ARTICLES)])
@@ -100,7 +77,11 @@ def test_killed_worker_leaves_whole_batches_and_a_retry_completes(queue_to_redis
             organisation=organisation, upload=IncomingFile(name="big.xml", content=content), channel="http"
         )
         # Kill it as soon as the first batch is in, while later ones are being written.
-        _wait(lambda: SubmissionRecord.objects.filter(submission=submission).exists(), 120, "the first batch")
+        wait_for(
+            lambda: SubmissionRecord.objects.filter(submission=submission).exists(),
+            timeout=120,
+            interval=0.02,
+        )
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
     finally:
@@ -118,10 +99,8 @@ def test_killed_worker_leaves_whole_batches_and_a_retry_completes(queue_to_redis
     submissions_requeue(submission_ids=[submission.pk])
     worker = _start_worker()
     try:
-        done = _wait(
-            lambda: (s := Submission.objects.get(pk=submission.pk)).is_finished and s,
-            180,
-            "the retried submission",
+        done = wait_for(
+            lambda: (s := Submission.objects.get(pk=submission.pk)).is_finished and s, timeout=180
         )
     finally:
         worker.terminate()
