@@ -74,6 +74,12 @@ class Organisation(models.Model):
     )
     website = models.URLField(blank=True)
     address = models.TextField(blank=True)
+    deposit_callback_url = models.URLField(
+        blank=True, help_text="Submission logs are POSTed here when processing ends (optional)."
+    )
+    citation_callback_url = models.URLField(
+        blank=True, help_text="New citations of this organisation's works are POSTed here daily (optional)."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -72,6 +72,9 @@ class Work(models.Model):
     last_submission_id = models.BigIntegerField(null=True, blank=True)
     source = models.CharField(max_length=16, default="deposit")  # deposit | import | form
     data = models.JSONField(default=dict)
+    cited_by_count = models.PositiveIntegerField(
+        default=0, help_text="Matched references that cite this DOI."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
     indexed_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -111,6 +114,13 @@ class WorkReference(models.Model):
     match_status = models.CharField(max_length=16, default="pending")  # pending | matched | unmatched
     confidence = models.FloatField(null=True, blank=True)
     method = models.CharField(max_length=32, blank=True)
+    match_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Blocking key of an unmatched reference, so newly registered works find it again.",
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["work", "position"]
@@ -146,3 +156,111 @@ class WorkFunder(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.funder_id
+
+
+class Funder(models.Model):
+    """An entry of the funder registry (Open Funder Registry id, optionally its ROR id)."""
+
+    funder_id = models.CharField(max_length=64, unique=True, help_text="Registry id, e.g. 100000001.")
+    name = models.TextField()
+    alt_names = models.JSONField(default=list, blank=True)
+    ror = models.CharField(max_length=64, blank=True, db_index=True, help_text="https://ror.org/0xxxxxx")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    country = models.CharField(max_length=64, blank=True)
+    uri = models.URLField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def doi(self) -> str:
+        return f"10.13039/{self.funder_id}"
+
+
+class ResolutionCount(models.Model):
+    """Resolutions of one DOI in one month, flushed in batches from a fast counter."""
+
+    doi = models.CharField(max_length=2048)
+    month = models.DateField(help_text="First day of the month.")
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doi", "month"], name="unique_resolution_month")]
+
+    def __str__(self) -> str:
+        return f"{self.doi} {self.month:%Y-%m}: {self.count}"
+
+
+class DoiErrorReport(models.Model):
+    """A reader's report that a DOI failed to resolve (feeds the DOI error report)."""
+
+    doi = models.CharField(max_length=2048, db_index=True)
+    email = models.EmailField(blank=True)
+    referrer = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="doi_error_reports",
+        help_text="The owner of the DOI's prefix, when known.",
+    )
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.doi
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PRIMARY = "primary", "Resolved: this DOI is primary"
+    ALIAS = "alias", "Resolved: this DOI is an alias of the other"
+    ACCEPTED = "accepted", "Accepted: both DOIs are distinct works"
+
+
+class WorkConflict(models.Model):
+    """Two DOIs that carry the same citation metadata ("added with conflict")."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="conflicts")
+    other = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
+    submission_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work", "other"], name="unique_work_conflict")]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} ~ {self.other_id} ({self.status})"
+
+
+class ExternalUpdate(models.Model):
+    """An update asserted by a third party (Retraction Watch) about a DOI, shown beside
+    the publisher's own Crossmark updates as `updated-by` with its `source`."""
+
+    source = models.CharField(max_length=32, default="retraction-watch")
+    record_id = models.CharField(max_length=64, help_text="The source's own id of the entry.")
+    target = models.CharField(max_length=2048, db_index=True, help_text="Lower-cased DOI of the original.")
+    notice_doi = models.CharField(max_length=2048, blank=True)
+    type = models.CharField(max_length=64)  # retraction | correction | expression_of_concern | ...
+    date = models.CharField(max_length=10, blank=True, help_text="YYYY-MM-DD")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "record_id"], name="unique_external_update")]
+
+    def __str__(self) -> str:
+        return f"{self.type} of {self.target} ({self.source})"

@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Prefix
 from linking.bulk import insert_rows
+from linking.matching.queue import works_registered
 from linking.models import ResourceUrl, Title, TitleIdentifier, Work, WorkFunder, WorkReference, WorkRelation
 from linking.records import RESOURCE_PARTS, Container, WorkRecord, work_record_from_json
+from linking.search import index_works
 
 
 @dataclass
@@ -202,6 +205,12 @@ def _replace_side_rows(works_and_records: list[tuple[Work, WorkRecord]], parts: 
         insert_rows(model, collected[model])
 
 
+def _registered(*, work_ids: list[int], new_dois: list[str]) -> None:
+    """Index the works now (inside the transaction); queue reference matching on commit."""
+    index_works(work_ids)
+    transaction.on_commit(partial(works_registered, work_ids=work_ids, new_dois=new_dois))
+
+
 ALL_PARTS = ("resource_urls", "references", "relations", "updates", "funding")
 
 
@@ -265,6 +274,7 @@ def records_register(
             work.pk = work.pk or ids[work.doi]
     _replace_side_rows(pairs, ALL_PARTS)
     new = {w.doi for w in created}
+    _registered(work_ids=[w.pk for w, _ in pairs], new_dois=sorted(new))
     return [Registered(doi=r.doi, created=r.doi in new) for r in records]
 
 
@@ -299,4 +309,5 @@ def resources_register(
     Work.objects.bulk_update(changed, ["data", "url", "last_submission_id", "updated_at", "indexed_at"])
     for parts, pairs in pairs_by_parts.items():
         _replace_side_rows(pairs, parts)
+    _registered(work_ids=[w.pk for w in changed], new_dois=[])
     return [Registered(doi=r.doi, created=False) for r in resources]

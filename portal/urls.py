@@ -9,11 +9,25 @@ urlpatterns = [
     path("join/", account_views.join, name="join"),
     path("join/thanks/", account_views.join_thanks, name="join_thanks"),
     path("account/", include("accounts.urls")),
+    path("account/", include("accounts.billing.urls")),
+    path("account/", include("deposits.webform.urls")),
+    path("account/", include("portal.dashboard.urls")),
     # Deposits: /servlet/deposit, /servlet/submissionDownload and /account/<member_id>/deposits/...
     path("", include("deposits.urls")),
     path("auth/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("api/", include("linking.api.urls")),
+    path("api/v1/", include(("linking.api.urls", "api-v1"))),
+    path("oai", include("linking.oai.urls")),
+    # /match, /openurl, /servlet/query, /servlet/getForwardLinks, Simple Text Query
+    path("", include("linking.matching.urls")),
+    # /search and the member, journal and funder directories
+    path("", include("portal.discovery.urls")),
+    # /works/<doi>: landing pages
+    path("", include("portal.landing.urls")),
+    # Last: /<doi> and /doi/<doi> catch every path that starts with 10.
+    path("", include("linking.resolver.urls")),
 ]
 
 handler403 = "portal.views.permission_denied"

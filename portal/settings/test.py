@@ -21,7 +21,9 @@ TEST_REDIS_URL = REDIS_URL
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the real Celery worker runs in another thread and must see
     # what the test committed. pytest-xdist adds a per-process suffix to the name.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-portal.sqlite3")}
+    # TEST_SQLITE_NAME lets several test runs share a checkout.
+    test_name = os.environ.get("TEST_SQLITE_NAME", "test-portal.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / test_name)}
     DATABASES["default"]["OPTIONS"] = {"timeout": 30}
 
 # Each test process has its own queue on the shared Redis, so parallel runs never take

@@ -1,0 +1,1 @@
+"""Fees, invoices and billing pages."""

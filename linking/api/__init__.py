@@ -1,0 +1,1 @@
+"""The Crossref-compatible REST API (DRF)."""

@@ -1,0 +1,1 @@
+"""Reference matching: citation strings and structured references to DOIs."""

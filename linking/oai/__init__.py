@@ -1,0 +1,1 @@
+"""OAI-PMH for repository harvesters."""

@@ -1,0 +1,1 @@
+"""DOI resolution: redirects, multiple resolution, resolution counts, error reports."""

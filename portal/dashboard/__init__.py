@@ -1,0 +1,1 @@
+"""The member dashboard and reports."""

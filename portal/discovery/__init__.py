@@ -1,0 +1,1 @@
+"""Search pages and directories of members, journals and funders."""

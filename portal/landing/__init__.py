@@ -1,0 +1,1 @@
+"""Work landing pages and the Crossmark status shown on them."""
