@@ -11,6 +11,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.billing.services import NewRegistration, registrations_record
 from accounts.models import Organisation, Prefix
 from linking.bulk import insert_rows
 from linking.matching.queue import works_registered
@@ -275,6 +276,20 @@ def records_register(
     _replace_side_rows(pairs, ALL_PARTS)
     new = {w.doi for w in created}
     _registered(work_ids=[w.pk for w, _ in pairs], new_dois=sorted(new))
+    registrations_record(
+        organisation=organisation,
+        registrations=[
+            NewRegistration(
+                doi=w.doi,
+                type=w.type,
+                publication_year=int(w.issued[:4]) if w.issued[:4].isdigit() else None,
+                prefix=_prefix_of(w.doi),
+            )
+            for w in created
+        ],
+        registered_at=now,
+        source=source,
+    )
     return [Registered(doi=r.doi, created=r.doi in new) for r in records]
 
 

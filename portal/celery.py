@@ -15,6 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks that live in sub-packages of the apps (a package without tasks is skipped).
+app.autodiscover_tasks(
+    ["linking.resolver", "linking.matching", "linking.search", "accounts.billing", "deposits.webform"]
+)
 
 
 @worker_process_init.connect

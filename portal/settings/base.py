@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "import_export",
     "django_countries",
+    "django_htmx",
     "accounts",
     "linking",
     "deposits",
@@ -43,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -134,6 +136,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work (run `celery -A portal beat` beside the worker in production).
+CELERY_BEAT_SCHEDULE = {
+    "flush-resolution-counts": {"task": "linking.resolver.tasks.flush_resolution_counts", "schedule": 60.0},
+    "send-citation-alerts": {"task": "linking.matching.tasks.send_citation_alerts", "schedule": 24 * 3600.0},
+    "sweep-stuck-submissions": {"task": "deposits.tasks.sweep_stuck_submissions", "schedule": 300.0},
+    "create-due-invoices": {"task": "accounts.billing.tasks.create_due_invoices", "schedule": 24 * 3600.0},
+}
 
 CACHES = {
     "default": (
