@@ -14,6 +14,7 @@ venv:
 setup: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_works
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)

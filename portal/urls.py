@@ -17,6 +17,7 @@ urlpatterns = [
     path("auth/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("demo-publisher/<path:path>", views.demo_publisher_page, name="demo_publisher_page"),
     path("api/", include("linking.api.urls")),
     path("api/v1/", include(("linking.api.urls", "api-v1"))),
     path("oai", include("linking.oai.urls")),

@@ -26,3 +26,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors or database: the error may be the database itself.
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def demo_publisher_page(request: HttpRequest, path: str) -> HttpResponse:
+    """Stands in for the demo publishers' own websites, where demo DOIs resolve to."""
+    return render(request, "portal/demo_publisher.html", {"path": path})
