@@ -387,3 +387,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["target_repr", "message", "actor__email", "organisation__name"]
     date_hierarchy = "created_at"
     raw_id_fields = ["organisation", "actor"]
+
+
+from accounts.billing import admin as billing_admin  # noqa: E402, F401  (registers the billing admin)

@@ -415,3 +415,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.target_repr}"
+
+
+from accounts.billing.models import *  # noqa: E402, F403  (billing models live in accounts.billing)

@@ -24,7 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # TEST_SQLITE_NAME lets several test runs share a checkout.
     test_name = os.environ.get("TEST_SQLITE_NAME", "test-portal.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / test_name)}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
 
 # Each test process has its own queue on the shared Redis, so parallel runs never take
 # each other's tasks.

@@ -70,7 +70,19 @@ def rows():
     services.credential_create_token(organisation=organisation, actor=person, label="x token")
     ApplicationFactory(organisation_name="Xerxes Applicant Press")
     services.audit_record(actor=person, action="test.x", target=organisation, organisation=organisation)
+    billing_rows(organisation)
     return organisation
+
+
+def billing_rows(organisation):
+    """A ledger row, an issued and paid invoice with its line, payment and number, and a credit note."""
+    from accounts.billing import services as billing
+    from tests.accounts.billing.helpers import register
+
+    register(organisation, "2026-07-01")
+    [invoice] = billing.registration_invoices_create(period="2026-Q3")
+    invoice = billing.invoice_mark_paid(invoice=billing.invoice_issue(invoice=invoice, actor=None), actor=None)
+    billing.credit_note_create(invoice=invoice, actor=None, reason="x")
 
 
 def test_every_accounts_model_is_in_the_admin():

@@ -6,6 +6,7 @@ with DEBUG off unless --force, so production never gets well-known passwords."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates well-known logins: run it with DEBUG on, or pass --force.")
         with transaction.atomic():
             logins = self._seed(password)
+            call_command("load_fee_schedule", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at /auth/login/ with:"))
         for who, email in logins:
             self.stdout.write(f"  {who:<34} {email:<34} password: {password}")
