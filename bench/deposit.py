@@ -6,7 +6,11 @@ from accepted (queued) to completed log.
 
 With REDIS_URL set the script starts a real Celery worker (one process) and measures
 through it; without it, tasks run in-process. It prints records/s and the worker's peak
-memory. The database must exist; the script migrates it and adds its own member.
+memory (max RSS). The database must exist; the script migrates it and adds its own member.
+
+The 200 MB case (streamed: files above DEPOSIT_STREAM_BYTES are never held whole):
+
+    ... bench/deposit.py --megabytes 200 --references 30
 """
 
 from __future__ import annotations
@@ -72,7 +76,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--references", type=int, default=30)
     parser.add_argument("--prefix", default="10.99999")
+    parser.add_argument(
+        "--megabytes",
+        type=float,
+        default=0,
+        help="generate as many articles as make a file of about this size (overrides --articles)",
+    )
     args = parser.parse_args()
+    if args.megabytes:
+        per_article = len(generate(100, args.references, args.prefix, 1)) / 100
+        args.articles = int(args.megabytes * 1e6 / per_article)
 
     import django
 
@@ -134,7 +147,9 @@ def main() -> None:
         f"status: {submission.status}; success {submission.success_count}, failure {submission.failure_count}"
     )
     print(f"elapsed {elapsed:.1f} s; {submission.record_count / elapsed:.0f} records/s")
-    print(f"peak memory of the {'worker' if worker else 'process'}: {peak:.0f} MB")
+    print(f"peak memory (max RSS) of the {'worker' if worker else 'process'}: {peak:.0f} MB")
+    streamed = len(content) > getattr(settings, "DEPOSIT_STREAM_BYTES", 16 * 1024 * 1024)
+    print(f"read as: {'two streaming passes (deposits/xml/stream.py)' if streamed else 'one tree'}")
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
 
 

@@ -29,6 +29,7 @@ class ErrorCode(StrEnum):
     # Choosing the schema.
     UNKNOWN_ROOT = "UNKNOWN_ROOT"
     UNKNOWN_NAMESPACE = "UNKNOWN_NAMESPACE"
+    QUERY_NOT_DEPOSIT = "QUERY_NOT_DEPOSIT"
     SCHEMA_NOT_INSTALLED = "SCHEMA_NOT_INSTALLED"
     SCHEMA_UNUSABLE = "SCHEMA_UNUSABLE"
     SCHEMA_FALLBACK = "SCHEMA_FALLBACK"
@@ -51,6 +52,7 @@ class ErrorCode(StrEnum):
     ORGANISATION_INACTIVE = "ORGANISATION_INACTIVE"
     OPERATION_MISMATCH = "OPERATION_MISMATCH"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    PROCESSING_ABANDONED = "PROCESSING_ABANDONED"
     # Per record (deposits/rules.py): one bad record never stops the others.
     DOI_SYNTAX = "DOI_SYNTAX"
     DOI_CHARACTERS = "DOI_CHARACTERS"
@@ -62,6 +64,9 @@ class ErrorCode(StrEnum):
     ISBN_INVALID = "ISBN_INVALID"
     ORCID_INVALID = "ORCID_INVALID"
     RESOURCE_DOI_UNKNOWN = "RESOURCE_DOI_UNKNOWN"
+    # Per record, after registration: stored, but a person should look.
+    ADDED_WITH_CONFLICT = "ADDED_WITH_CONFLICT"
+    REFERENCE_DOI_UNKNOWN = "REFERENCE_DOI_UNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,30 @@ CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
         "registered DOIs. Register the DOI with a full metadata deposit first, then send this "
         "again.",
     ),
+    ErrorCode.ADDED_WITH_CONFLICT: CatalogueEntry(
+        Severity.WARNING,
+        "Added with conflict",
+        "DOI {doi} has the same citation metadata ({basis}) as {others} "
+        "(conflict {ids}). If they are different works, deposit {doi} again with the metadata "
+        "that tells them apart (pages, article number, issue, title); if they are the same work, "
+        "mark one DOI primary and the other an alias in the conflict report.",
+    ),
+    ErrorCode.PROCESSING_ABANDONED: CatalogueEntry(
+        Severity.ERROR,
+        "Processing abandoned",
+        "Processing of this file started {attempts} times and stopped each time without "
+        "finishing (last progress {since}): the worker handling it was lost, for example "
+        "restarted or out of memory. Records listed in this log as registered stay registered; "
+        "the others were not processed. Deposit the file again (split into smaller files if it "
+        "is large), or ask support to look at it.",
+    ),
+    ErrorCode.REFERENCE_DOI_UNKNOWN: CatalogueEntry(
+        Severity.WARNING,
+        "Reference DOI not registered",
+        "DOI {doi} was registered, but its reference(s) {keys} cite DOI(s) {dois} that are not "
+        "registered. Check them for typing errors; correct references with a resource-only "
+        "deposit (doDOICitUpload).",
+    ),
     ErrorCode.EMPTY_FILE: CatalogueEntry(
         Severity.ERROR,
         "Empty file",
@@ -222,6 +251,13 @@ CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
         "Entities can read files on the server or expand without limit, so such files are "
         "refused without being read and no entity is ever expanded. Delete the DOCTYPE and "
         "write the characters themselves (UTF-8) or numeric references such as &#233;.",
+    ),
+    ErrorCode.QUERY_NOT_DEPOSIT: CatalogueEntry(
+        Severity.ERROR,
+        "A query, not a deposit",
+        "Line {line}: this file is a <query_batch> (a metadata query), not a deposit, so nothing "
+        "was registered. Send queries to the query interface (operation=doQueryUpload); deposits "
+        "start with <doi_batch>.",
     ),
     ErrorCode.UNKNOWN_ROOT: CatalogueEntry(
         Severity.ERROR,

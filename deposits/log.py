@@ -43,6 +43,7 @@ def diagnostic_xml(submission: Submission) -> bytes:
         _text(diagnostic, "msg", record.message)
         if record.code:
             _text(diagnostic, "code", record.code)
+        _conflict_elements(diagnostic, record.details or {})
     batch = etree.SubElement(root, "batch_data")
     file_failed = submission.status == SubmissionStatus.FAILED and not submission.record_count
     _text(batch, "record_count", submission.record_count or (1 if file_failed else 0))
@@ -50,6 +51,18 @@ def diagnostic_xml(submission: Submission) -> bytes:
     _text(batch, "warning_count", submission.warning_count)
     _text(batch, "failure_count", submission.failure_count or (1 if file_failed else 0))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _conflict_elements(diagnostic: etree._Element, details: dict[str, Any]) -> None:
+    """conflict_id and dois_in_conflict for a record added with conflict, and
+    resolved_conflict_ids for one whose re-deposit closed conflicts (the real log's shape)."""
+    if details.get("conflict_ids"):
+        _text(diagnostic, "conflict_id", ",".join(map(str, details["conflict_ids"])))
+        others = etree.SubElement(diagnostic, "dois_in_conflict")
+        for doi in details.get("dois_in_conflict", []):
+            _text(others, "doi", doi)
+    if details.get("resolved_conflict_ids"):
+        _text(diagnostic, "resolved_conflict_ids", ",".join(map(str, details["resolved_conflict_ids"])))
 
 
 def diagnostic_json(submission: Submission) -> dict[str, Any]:

@@ -68,13 +68,22 @@ class Submission(models.Model):
     failure_count = models.PositiveIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When processing last moved on (a status change or a registered batch); "
+        "the sweep sends submissions stuck longer than DEPOSIT_STUCK_AFTER to the worker again.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organisation", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["status", "progress_at"], name="submission_status_progress"),
+        ]
 
     def __str__(self) -> str:
         return f"Submission {self.pk} ({self.file_name})"

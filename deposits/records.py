@@ -34,6 +34,11 @@ class ParsedRecord:
     record: WorkRecord | None = None
     resource: ResourceRecord | None = None
     problems: list[DepositProblem] = field(default_factory=list)
+    written: str = ""  # the DOI as the member wrote it (`doi` is lower case); logs show this
+
+    @property
+    def doi_as_written(self) -> str:
+        return self.written if self.written and self.written.lower() == self.doi.lower() else self.doi
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import Organisation, Prefix
 from deposits.errors import DepositProblem, ErrorCode, problem
-from deposits.records import ParsedDeposit, ParsedRecord
+from deposits.records import ParsedRecord
 from linking import selectors as registry
 from linking.records import WorkRecord
 from linking.services import normalise_identifier
@@ -91,12 +91,13 @@ def doi_problem(doi: str, *, line: int | None) -> DepositProblem | None:
 
 
 def file_problems(
-    parsed: ParsedDeposit, *, organisation: Organisation, allowed: list[Prefix], login: str
+    *, prefixes: set[str], has_records: bool, allowed: list[Prefix], login: str
 ) -> list[DepositProblem]:
-    """One prefix per file, and one the depositor may use."""
-    if not parsed.records:
+    """One prefix per file, and one the depositor may use. `prefixes`: those of the file's
+    record DOIs (lower case)."""
+    if not has_records:
         return [problem(ErrorCode.NO_RECORDS)]
-    prefixes = sorted({doi_prefix(r.doi) for r in parsed.records if r.doi})
+    prefixes = sorted(prefixes)
     if len(prefixes) > 1:
         return [problem(ErrorCode.MIXED_PREFIXES, prefixes=", ".join(prefixes))]
     allowed_values = {p.value for p in allowed}

@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,7 +20,9 @@ from django.utils import timezone
 
 from accounts.models import DepositCredential, Organisation, OrganisationStatus, User
 from accounts.selectors import prefixes_depositable_by
+from deposits.callbacks import Delivery
 from deposits.errors import DepositProblem, ErrorCode, human_size, problem
+from deposits.log_lines import log_row, reference_warnings, unknown_reference_dois
 from deposits.models import (
     FINISHED,
     Channel,
@@ -29,9 +32,11 @@ from deposits.models import (
     SubmissionRecord,
     SubmissionStatus,
 )
-from deposits.records import ParsedDeposit, ParsedRecord
-from deposits.rules import RecordContext, doi_prefix, file_problems, record_problems
+from deposits.reading import deposit_read
+from deposits.records import ParsedRecord
+from deposits.rules import RecordContext, file_problems, record_problems
 from linking import selectors as registry
+from linking.conflicts import ConflictOutcome, conflicts_record
 from linking.services import records_register, resources_register
 
 logger = logging.getLogger(__name__)
@@ -101,6 +106,7 @@ def submission_create(
             size=len(upload.content),
             sha256=hashlib.sha256(upload.content).hexdigest(),
             history=[{"status": SubmissionStatus.QUEUED, "at": timezone.now().isoformat()}],
+            progress_at=timezone.now(),
         )
         submission.file.save(name, ContentFile(upload.content), save=False)
         submission.save()
@@ -115,12 +121,15 @@ def _transition(submission: Submission, status: str, **fields) -> None:
     from deposits import tasks
 
     submission.status = status
-    submission.history = [*submission.history, {"status": status, "at": timezone.now().isoformat()}]
+    submission.progress_at = timezone.now()
+    submission.history = [*submission.history, {"status": status, "at": submission.progress_at.isoformat()}]
     for name, value in fields.items():
         setattr(submission, name, value)
     submission.save()
     if status in FINISHED:
         transaction.on_commit(lambda: tasks.send_submission_log.delay(submission.pk))
+        if submission.organisation.deposit_callback_url:
+            transaction.on_commit(lambda: tasks.deliver_submission_log.delay(submission.pk), robust=True)
 
 
 def _finish_with_file_problems(submission: Submission, problems: list[DepositProblem]) -> Submission:
@@ -131,9 +140,6 @@ def _finish_with_file_problems(submission: Submission, problems: list[DepositPro
 
 def submission_process(*, submission_id: int) -> Submission:
     """Process one queued submission from start to finish."""
-    from deposits.xml.parse import parse_deposit_tree
-    from deposits.xml.validate import validate_deposit
-
     with transaction.atomic():
         submission = (
             Submission.objects.select_for_update(of=("self",))
@@ -163,36 +169,46 @@ def submission_process(*, submission_id: int) -> Submission:
                 )
             ],
         )
-    with submission.file.open("rb") as handle:
-        result = validate_deposit(handle.read())
+    reading = deposit_read(submission)
+    result = reading.result
     warnings = list(result.warnings)
     if result.errors:
         return _finish_with_file_problems(submission, [*result.errors, *warnings])
-    parsed = parse_deposit_tree(result.tree)
-    warnings += _operation_warning(submission, parsed)
-    submission.batch_id = parsed.head.doi_batch_id[:100]
-    submission.head_timestamp = parsed.head.timestamp
-    submission.depositor_email = parsed.head.depositor_email[:254]
+    head = reading.head
+    warnings += _operation_warning(submission, reading.kind)
+    submission.batch_id = head.doi_batch_id[:100]
+    submission.head_timestamp = head.timestamp
+    submission.depositor_email = head.depositor_email[:254]
     submission.schema = str(result.schema_used or "")[:200]
     submission.problems = [p.as_dict() for p in warnings]
     submission.save()
 
     allowed = list(prefixes_depositable_by(organisation))
-    refused = file_problems(parsed, organisation=organisation, allowed=allowed, login=_login_name(submission))
+    refused = file_problems(
+        prefixes=reading.prefixes,
+        has_records=reading.has_records,
+        allowed=allowed,
+        login=_login_name(submission),
+    )
     if refused:
         return _finish_with_file_problems(submission, refused)
 
     prefix_owner = {p.value: p.organisation for p in allowed}
-    first_doi = next((r.doi for r in parsed.records if r.doi), "")
-    owner = prefix_owner.get(doi_prefix(first_doi), organisation)
+    owner = prefix_owner.get(next(iter(reading.prefixes), ""), organisation)
     context = RecordContext(
         organisation=organisation,
         may_act_for={organisation.pk, *organisation.sponsored.values_list("pk", flat=True)},
-        timestamp=parsed.head.timestamp,
+        timestamp=head.timestamp,
         submission_id=submission.pk,
     )
-    for start in range(0, len(parsed.records), REGISTER_BATCH):
-        batch = parsed.records[start : start + REGISTER_BATCH]
+    batch: list[ParsedRecord] = []
+    start = 0
+    for record in reading.records:
+        batch.append(record)
+        if len(batch) == REGISTER_BATCH:
+            _process_batch(submission, batch, start, context, owner)
+            start, batch = start + len(batch), []
+    if batch:
         _process_batch(submission, batch, start, context, owner)
 
     return _complete(submission)
@@ -204,8 +220,8 @@ def _login_name(submission: Submission) -> str:
     return submission.user.email if submission.user else "these credentials"
 
 
-def _operation_warning(submission: Submission, parsed: ParsedDeposit) -> list[DepositProblem]:
-    expected = Operation.RESOURCES if parsed.kind == "resources" else Operation.METADATA
+def _operation_warning(submission: Submission, kind: str) -> list[DepositProblem]:
+    expected = Operation.RESOURCES if kind == "resources" else Operation.METADATA
     if submission.operation == expected:
         return []
     sent = submission.operation
@@ -215,7 +231,7 @@ def _operation_warning(submission: Submission, parsed: ParsedDeposit) -> list[De
             ErrorCode.OPERATION_MISMATCH,
             sent=sent,
             used=expected,
-            kind="resource-only" if parsed.kind == "resources" else "metadata",
+            kind="resource-only" if kind == "resources" else "metadata",
         )
     ]
 
@@ -234,6 +250,7 @@ def _process_batch(
         accepted = [item for i, item in enumerate(batch) if i not in problems]
         records = [item.record for item in accepted if item.record is not None]
         resources = [item.resource for item in accepted if item.resource is not None]
+        conflicts: dict[str, ConflictOutcome] = {}
         if records:
             records_register(
                 records=records,
@@ -242,58 +259,23 @@ def _process_batch(
                 submission_id=submission.pk,
                 deposit_timestamp=submission.head_timestamp,
             )
+            conflicts = conflicts_record(dois=[r.doi for r in records], submission_id=submission.pk)
         if resources:
             resources_register(resources=resources, submission_id=submission.pk)
+        unknown = unknown_reference_dois(accepted)
         rows = []
         for offset, item in enumerate(batch):
-            rows.append(_log_row(submission, start + offset, item, problems.get(offset), stored_before))
+            outcome = conflicts.get(item.doi) if offset not in problems else None
+            if offset not in problems and unknown:
+                item.problems = [*item.problems, *reference_warnings(item, unknown)]
+            rows.append(
+                log_row(submission, start + offset, item, problems.get(offset), stored_before, outcome)
+            )
         SubmissionRecord.objects.bulk_create(rows)
+        Submission.objects.filter(pk=submission.pk).update(progress_at=timezone.now())
 
 
-def _log_row(
-    submission: Submission,
-    position: int,
-    item: ParsedRecord,
-    problems: list[DepositProblem] | None,
-    stored_before: dict,
-) -> SubmissionRecord:
-    doi = item.doi.strip()
-    if problems:
-        first = problems[0]
-        return SubmissionRecord(
-            submission=submission,
-            position=position,
-            doi=doi[:2048],
-            status=RecordStatus.FAILURE,
-            code=first.code,
-            message=" ".join(p.message for p in problems),
-            details={"problems": [p.as_dict() for p in problems]},
-        )
-    earlier = stored_before.get(doi.lower())
-    added = earlier is None or earlier.last_submission_id == submission.pk and _added_here(doi, submission)
-    warnings = [p for p in item.problems if not p.is_error]
-    message = "Successfully added" if added else "Successfully updated"
-    if warnings:
-        message += ". " + " ".join(p.message for p in warnings)
-    return SubmissionRecord(
-        submission=submission,
-        position=position,
-        doi=doi,
-        status=RecordStatus.WARNING if warnings else RecordStatus.SUCCESS,
-        code=warnings[0].code if warnings else "",
-        message=message,
-        details={"problems": [p.as_dict() for p in warnings]} if warnings else {},
-    )
-
-
-def _added_here(doi: str, submission: Submission) -> bool:
-    """On a retry, a DOI this submission registered the first time was added if it did
-    not exist before the submission arrived."""
-    work = registry.work_by_doi(doi)
-    return work is not None and work.created_at >= submission.created_at
-
-
-def _complete(submission: Submission) -> Submission:
+def _count_records(submission: Submission) -> None:
     counts = {status: 0 for status in RecordStatus.values}
     for status in submission.records.values_list("status", flat=True):
         counts[status] += 1
@@ -301,6 +283,10 @@ def _complete(submission: Submission) -> Submission:
     submission.success_count = counts[RecordStatus.SUCCESS]
     submission.warning_count = counts[RecordStatus.WARNING]
     submission.failure_count = counts[RecordStatus.FAILURE]
+
+
+def _complete(submission: Submission) -> Submission:
+    _count_records(submission)
     if submission.record_count and submission.failure_count == submission.record_count:
         status = SubmissionStatus.FAILED
     elif submission.failure_count or submission.warning_count or submission.problems:
@@ -324,6 +310,52 @@ def submission_fail(*, submission_id: int, detail: str) -> None:
         _transition(submission, SubmissionStatus.FAILED, finished_at=timezone.now())
 
 
+def submissions_sweep() -> list[int]:
+    """Submissions queued or processing with no progress for DEPOSIT_STUCK_AFTER seconds
+    (a lost worker, a lost broker message) go to the worker again; after
+    DEPOSIT_MAX_ATTEMPTS starts they fail with a message saying so. Returns the ids handled.
+    Safe to run concurrently with processing: a batch in progress holds its row locked, and
+    processing is idempotent."""
+    from deposits import tasks
+
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=getattr(settings, "DEPOSIT_STUCK_AFTER", 30 * 60))
+    max_attempts = getattr(settings, "DEPOSIT_MAX_ATTEMPTS", 3)
+    handled = []
+    with transaction.atomic():
+        stuck = (
+            Submission.objects.select_for_update(skip_locked=True)
+            .select_related("organisation")
+            .filter(status__in=[SubmissionStatus.QUEUED, SubmissionStatus.PROCESSING], progress_at__lt=cutoff)
+            .order_by("pk")
+        )
+        for submission in stuck:
+            handled.append(submission.pk)
+            since = submission.progress_at.isoformat()
+            if submission.attempts >= max_attempts:
+                _count_records(submission)
+                submission.problems = [
+                    *submission.problems,
+                    problem(
+                        ErrorCode.PROCESSING_ABANDONED, attempts=submission.attempts, since=since
+                    ).as_dict(),
+                ]
+                _transition(submission, SubmissionStatus.FAILED, finished_at=now)
+                continue
+            submission.progress_at = now
+            submission.history = [
+                *submission.history,
+                {
+                    "status": submission.status,
+                    "requeued": f"no progress since {since}",
+                    "at": now.isoformat(),
+                },
+            ]
+            submission.save(update_fields=["progress_at", "history"])
+            transaction.on_commit(lambda pk=submission.pk: tasks.queue_submission(pk), robust=True)
+    return handled
+
+
 @transaction.atomic
 def submissions_requeue(*, submission_ids: Iterable[int]) -> int:
     """Send submissions (for example ones stuck after an outage) to the worker again."""
@@ -337,3 +369,28 @@ def submissions_requeue(*, submission_ids: Iterable[int]) -> int:
         transaction.on_commit(lambda pk=submission.pk: tasks.queue_submission(pk), robust=True)
         count += 1
     return count
+
+
+def submission_callback_deliver(*, submission_id: int, attempt: int) -> Delivery:
+    """One attempt to POST a finished submission's log to its member's callback URL,
+    recorded in the submission's history (the network call is made outside any transaction)."""
+    from deposits.callbacks import callback_post
+
+    submission = Submission.objects.select_related("organisation").get(pk=submission_id)
+    url = submission.organisation.deposit_callback_url
+    if not url or submission.status not in FINISHED:
+        return Delivery("refused", "no callback URL" if not url else "the submission is not finished")
+    delivery = callback_post(submission)
+    entry = {
+        "callback": delivery.outcome,
+        "url": url,
+        "attempt": attempt,
+        "http_status": delivery.http_status,
+        "detail": delivery.detail,
+        "at": timezone.now().isoformat(),
+    }
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission_id)
+        locked.history = [*locked.history, entry]
+        locked.save(update_fields=["history"])
+    return delivery

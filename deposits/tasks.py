@@ -47,3 +47,24 @@ def send_submission_log(submission_id: int) -> None:
     from deposits.mail import mail_submission_log
 
     mail_submission_log(submission_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_submission_log(self, submission_id: int) -> str:
+    """POST the log to the member's callback URL; retried with doubling back-off while the
+    receiver is down, up to DEPOSIT_CALLBACK_MAX_ATTEMPTS. In-process (eager) runs try once,
+    so a slow receiver never holds up processing."""
+    from deposits.callbacks import callback_backoff, callback_max_attempts
+
+    attempt = self.request.retries + 1
+    delivery = services.submission_callback_deliver(submission_id=submission_id, attempt=attempt)
+    if delivery.should_retry and attempt < callback_max_attempts() and not self.request.is_eager:
+        raise self.retry(countdown=callback_backoff(attempt))
+    return delivery.outcome
+
+
+@shared_task
+def sweep_stuck_submissions() -> int:
+    """Every few minutes (beat): send submissions that stopped making progress to the worker
+    again, or fail them after too many attempts."""
+    return len(services.submissions_sweep())

@@ -3,7 +3,7 @@ organisation's account (/account/<member_id>/deposits/), beside accounts' own pa
 
 from django.urls import path
 
-from deposits import views
+from deposits import stq, views
 
 app_name = "deposits"
 
@@ -19,5 +19,7 @@ urlpatterns = [
     path(ONE + "log.xml", views.submission_log_xml, name="log_xml"),
     path(ONE + "log.json", views.submission_log_json, name="log_json"),
     path(ONE + "status.json", views.submission_status, name="status"),
+    path(ONE + "live/", views.submission_live, name="live"),
     path(ONE + "file", views.submission_file, name="file"),
+    path("simple-text-query/deposit/", stq.stq_deposit, name="stq_deposit"),
 ]

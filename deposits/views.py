@@ -312,11 +312,7 @@ def _submission(organisation: Organisation, submission_id: int) -> Submission:
     return selectors.submission_for_organisation(organisation=organisation, submission_id=submission_id)
 
 
-@for_organisation(read=ANY_ROLE)
-def submission_detail(
-    request: HttpRequest, organisation: Organisation, context: dict, submission_id: int
-) -> HttpResponse:
-    submission = _submission(organisation, submission_id)
+def _detail_context(request: HttpRequest, submission: Submission) -> dict:
     outcome = request.GET.get("outcome", "")
     if outcome not in RecordStatus.values:
         outcome = ""
@@ -328,21 +324,48 @@ def submission_detail(
         RecordStatus.WARNING: submission.warning_count,
         RecordStatus.FAILURE: submission.failure_count,
     }
+    return {
+        "submission": submission,
+        "progress": selectors.submission_progress(submission),
+        "records": records,
+        "outcome": outcome,
+        "outcomes": [(status, counts[status]) for status in RecordStatus.values],
+    }
+
+
+@for_organisation(read=ANY_ROLE)
+def submission_detail(
+    request: HttpRequest, organisation: Organisation, context: dict, submission_id: int
+) -> HttpResponse:
+    submission = _submission(organisation, submission_id)
     return render(
         request,
         "deposits/submission_detail.html",
         {
             **context,
-            "submission": submission,
-            "progress": selectors.submission_progress(submission),
+            **_detail_context(request, submission),
             "problems": selectors.submission_file_problems(submission),
-            "records": records,
-            "outcome": outcome,
-            "outcomes": [(status, counts[status]) for status in RecordStatus.values],
             "sent_by": _sent_by(submission),
             "tab": "deposits",
         },
     )
+
+
+@for_organisation(read=ANY_ROLE)
+def submission_live(
+    request: HttpRequest, organisation: Organisation, context: dict, submission_id: int
+) -> HttpResponse:
+    """The live part of the submission page, polled by htmx while the file waits or runs.
+    Once the submission is finished, htmx is told to reload the whole page (its facts, file
+    problems and log are then final), and the reloaded page no longer polls."""
+    submission = _submission(organisation, submission_id)
+    response = render(
+        request, "deposits/partials/live.html", {**context, **_detail_context(request, submission)}
+    )
+    response["Cache-Control"] = "no-store"
+    if submission.is_finished:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _sent_by(submission: Submission) -> str:

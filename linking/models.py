@@ -83,6 +83,9 @@ class Work(models.Model):
         indexes = [
             models.Index(fields=["organisation", "type"]),
             models.Index(fields=["container", "volume", "issue", "first_page"]),
+            # Harvest paging (from-index-date with cursors) and sort=updated|deposited.
+            models.Index(fields=["indexed_at", "id"], name="work_indexed_id"),
+            models.Index(fields=["updated_at"], name="work_updated_at"),
         ]
 
     def __str__(self) -> str:

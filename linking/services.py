@@ -15,6 +15,7 @@ from accounts.billing.services import NewRegistration, registrations_record
 from accounts.models import Organisation, Prefix
 from linking.bulk import insert_rows
 from linking.matching.queue import works_registered
+from linking.matching.services import cited_by_recount
 from linking.models import ResourceUrl, Title, TitleIdentifier, Work, WorkFunder, WorkReference, WorkRelation
 from linking.records import RESOURCE_PARTS, Container, WorkRecord, work_record_from_json
 from linking.search import index_works
@@ -202,6 +203,15 @@ def _replace_side_rows(works_and_records: list[tuple[Work, WorkRecord]], parts: 
             collected.setdefault(model, []).extend(rows)
             touched.setdefault(model, []).append(work.pk)
     for model, work_ids in touched.items():
+        if model is WorkReference:
+            # The DOIs these references cited lose a citation unless the new list cites them again.
+            unlinked = set(
+                WorkReference.objects.filter(work_id__in=work_ids, match_status="matched").values_list(
+                    "matched_doi", flat=True
+                )
+            )
+            if unlinked:
+                transaction.on_commit(partial(cited_by_recount, dois=unlinked))
         model.objects.filter(work_id__in=work_ids).delete()
         insert_rows(model, collected[model])
 

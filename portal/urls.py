@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("linking.matching.urls")),
     # /search and the member, journal and funder directories
     path("", include("portal.discovery.urls")),
+    # /members/<member_id>/participation: the public participation report
+    path("", include("portal.dashboard.public_urls")),
     # /works/<doi>: landing pages
     path("", include("portal.landing.urls")),
     # Last: /<doi> and /doi/<doi> catch every path that starts with 10.

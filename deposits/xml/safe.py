@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -145,17 +146,24 @@ class _DoctypeSniffer:
         return None
 
 
-def refuse_doctype(data: bytes) -> None:
+def refuse_doctype(data: bytes | Iterable[bytes]) -> None:
     """Raise DepositParseError if the document has a DOCTYPE (ENTITY_FORBIDDEN when it
-    declares entities). Only the prolog is read, with the same hardened options."""
+    declares entities). Only the prolog is read, with the same hardened options. `data`
+    may be an iterable of chunks (a large file read piece by piece: reading stops at the
+    root element, however long the prolog)."""
     sniffer = _DoctypeSniffer()
     parser = etree.XMLParser(
         target=sniffer, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     parser.resolvers.add(_RefuseAllLoads())
+    if isinstance(data, bytes):
+        chunks: Iterable[bytes] = (data[o : o + _SNIFF_CHUNK] for o in range(0, len(data), _SNIFF_CHUNK))
+    else:
+        chunks, data = data, b""
     try:
-        for offset in range(0, len(data), _SNIFF_CHUNK):
-            parser.feed(data[offset : offset + _SNIFF_CHUNK])
+        for chunk in chunks:
+            data += chunk if len(data) < (1 << 20) else b""  # kept only to name the line
+            parser.feed(chunk)
         parser.close()
     except _StopSniffing:
         pass

@@ -143,6 +143,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "flush-resolution-counts": {"task": "linking.resolver.tasks.flush_resolution_counts", "schedule": 60.0},
     "send-citation-alerts": {"task": "linking.matching.tasks.send_citation_alerts", "schedule": 24 * 3600.0},
+    "refresh-search-terms": {"task": "linking.search.tasks.refresh_search_terms", "schedule": 24 * 3600.0},
+    "reconcile-cited-by": {"task": "linking.matching.tasks.reconcile_cited_by", "schedule": 24 * 3600.0},
     "sweep-stuck-submissions": {"task": "deposits.tasks.sweep_stuck_submissions", "schedule": 300.0},
     "create-due-invoices": {"task": "accounts.billing.tasks.create_due_invoices", "schedule": 24 * 3600.0},
 }
@@ -196,3 +198,17 @@ CROSSREF_SCHEMA_DIR = env("CROSSREF_SCHEMA_DIR", default="")
 DEPOSIT_MAX_BYTES = env.int("DEPOSIT_MAX_BYTES", default=250 * 1024 * 1024)
 # At most this many submissions of one organisation wait in the queue; more get 429.
 DEPOSIT_MAX_PENDING = env.int("DEPOSIT_MAX_PENDING", default=10000)
+# Files larger than this are read in streaming passes, never held whole in memory.
+DEPOSIT_STREAM_BYTES = env.int("DEPOSIT_STREAM_BYTES", default=16 * 1024 * 1024)
+# An invalid streamed file up to this size is validated again as a tree, for precise messages.
+DEPOSIT_TREE_MAX_BYTES = env.int("DEPOSIT_TREE_MAX_BYTES", default=64 * 1024 * 1024)
+# A submission with no progress for this many seconds is queued again, at most
+# DEPOSIT_MAX_ATTEMPTS times in all, then failed with a message.
+DEPOSIT_STUCK_AFTER = env.int("DEPOSIT_STUCK_AFTER", default=30 * 60)
+DEPOSIT_MAX_ATTEMPTS = env.int("DEPOSIT_MAX_ATTEMPTS", default=3)
+# Submission logs POSTed to a member's callback URL: timeout (s), attempts, first back-off (s,
+# doubled each time), and whether private addresses may receive them (never in production).
+DEPOSIT_CALLBACK_TIMEOUT = env.float("DEPOSIT_CALLBACK_TIMEOUT", default=10)
+DEPOSIT_CALLBACK_MAX_ATTEMPTS = env.int("DEPOSIT_CALLBACK_MAX_ATTEMPTS", default=6)
+DEPOSIT_CALLBACK_BACKOFF = env.float("DEPOSIT_CALLBACK_BACKOFF", default=30)
+DEPOSIT_CALLBACK_ALLOW_PRIVATE = env.bool("DEPOSIT_CALLBACK_ALLOW_PRIVATE", default=False)

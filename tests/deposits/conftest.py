@@ -55,3 +55,9 @@ def installed_schema_dir() -> Path:
     folder = install_dir / "crossref-5.5.0"
     assert (folder / "crossref5.5.0.xsd").is_file(), done.stdout
     return folder
+
+
+@pytest.fixture(scope="session")
+def sample(shared_dir) -> Path:
+    """shared/data/crossref-sample (the import_works tests)."""
+    return shared_dir / "data" / "crossref-sample"

@@ -16,6 +16,7 @@ from tests.factories import OrganisationFactory, PrefixFactory
 # Crossref's own example article: DOIs 10.5555/ScF8aU8 (the journal) and 10.5555/n0HRokm.
 ARTICLE = "crossref__journal.article5.3.1.xml"
 ARTICLE_DOIS = ("10.5555/scf8au8", "10.5555/n0hrokm")
+ARTICLE_DOIS_AS_WRITTEN = ("10.5555/ScF8aU8", "10.5555/n0HRokm")  # as the log names them
 ARTICLE_BATCH_ID = "test.x"
 
 

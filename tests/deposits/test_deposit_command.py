@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 from accounts import services as accounts_services
 from accounts.models import OrganisationStatus
 from deposits.models import Channel, Operation, Submission, SubmissionStatus
+from linking.models import Work
+from tests.deposits.faults import database_refuses_doi
 from tests.deposits.support import (
     ARTICLE,
     ARTICLE_DOIS,
@@ -21,6 +23,7 @@ from tests.deposits.support import (
     needs_parser,
     sample,
 )
+from tests.deposits.xmlfactory import Article, journal_deposit
 
 SMALL = b'<?xml version="1.0" encoding="UTF-8"?>\n<doi_batch xmlns="http://www.crossref.org/schema/5.3.1"/>\n'
 
@@ -138,20 +141,18 @@ def test_a_failed_file_is_explained_and_exits_1(tmp_path, crossref_schemas, shar
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_crash_while_processing_is_reported_as_a_failed_file(tmp_path, monkeypatch):
+@pytest.mark.usefixtures("installed_schema_dir")
+def test_a_crash_while_processing_is_reported_as_a_failed_file(tmp_path):
     press = depositor()
     path = tmp_path / "issue-1.xml"
-    path.write_bytes(SMALL)
+    path.write_bytes(journal_deposit(Article("10.5555/crash.1")))
 
-    def crash(*, submission_id):
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr("deposits.services.submission_process", crash)
-
-    error, out, _err = run_failing(str(path), "--member", str(press.organisation.member_id))
+    with database_refuses_doi("10.5555/crash.1"):  # a real fault, inside the database
+        error, out, _err = run_failing(str(path), "--member", str(press.organisation.member_id))
 
     submission = Submission.objects.get()
     assert submission.status == SubmissionStatus.FAILED
     assert error.returncode == 1
     assert f"issue-1.xml: submission {submission.pk} failed" in out
-    assert "Error (INTERNAL_ERROR): Processing this submission stopped unexpectedly (RuntimeError)" in out
+    assert "Error (INTERNAL_ERROR): Processing this submission stopped unexpectedly (" in out
+    assert not Work.objects.exists()  # nothing half-written

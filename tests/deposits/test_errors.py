@@ -32,7 +32,7 @@ def test_every_template_formats(code):
         assert "12" in made.message
 
 
-def test_only_the_fallback_a_corrected_operation_and_what_the_parser_notices_are_warnings():
+def test_only_the_fallback_a_corrected_operation_parser_notes_and_conflicts_are_warnings():
     warnings = {code for code, entry in CATALOGUE.items() if entry.severity is Severity.WARNING}
     assert warnings == {
         ErrorCode.SCHEMA_FALLBACK,
@@ -42,6 +42,9 @@ def test_only_the_fallback_a_corrected_operation_and_what_the_parser_notices_are
         ErrorCode.BODY_ELEMENT_UNKNOWN,
         ErrorCode.RECORD_NOT_UNDERSTOOD,
         ErrorCode.RESOURCE_PART_NOT_STORED,
+        # After registration: stored, with something to look at.
+        ErrorCode.ADDED_WITH_CONFLICT,
+        ErrorCode.REFERENCE_DOI_UNKNOWN,
     }
 
 

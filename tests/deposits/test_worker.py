@@ -27,7 +27,8 @@ def test_the_worker_registers_a_deposit(celery_worker, wait_for):
     submission = submission_create(
         organisation=organisation,
         upload=IncomingFile(
-            name="issue-2.xml", content=journal_deposit(Article("10.5555/w.1"), Article("10.5555/w.2"))
+            name="issue-2.xml",
+            content=journal_deposit(Article("10.5555/w.1"), Article("10.5555/w.2", first_page="2")),
         ),
         channel="http",
     )

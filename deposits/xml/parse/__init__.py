@@ -54,7 +54,7 @@ from __future__ import annotations
 from lxml import etree
 
 from deposits.records import Head, ParsedDeposit, ParsedRecord
-from deposits.xml.parse.base import child_text, kid, kids, local
+from deposits.xml.parse.base import child_text, doi_as_written, kid, kids, local
 from deposits.xml.parse.items import READERS, read_item
 from deposits.xml.parse.programs import parse_timestamp
 from deposits.xml.parse.resources import RESOURCE_BODIES, read_resource
@@ -144,6 +144,7 @@ def parse_body_item(
                 path=path if path is not None else element_path(element),
                 resource=resource,
                 problems=found.problems,
+                written=_written(found.anchor),
             )
         ]
     reader = read_item(element, path)
@@ -154,9 +155,14 @@ def parse_body_item(
             path=reader.paths(found.element),
             record=found.record,
             problems=found.problems,
+            written=_written(found.anchor),
         )
         for found in reader.found
     ]
+
+
+def _written(doi_element: etree._Element | None) -> str:
+    return doi_as_written(doi_element.text or "") if doi_element is not None else ""
 
 
 def records_from_item_element(element: etree._Element) -> list[WorkRecord]:

@@ -141,7 +141,12 @@ _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dXx])")
 
 def bare_doi(value: str) -> str:
     """'https://doi.org/10.5555/ABC' -> '10.5555/abc' (DOIs are case-insensitive)."""
-    return _DOI_URL.sub("", squash(value)).lower()
+    return doi_as_written(value).lower()
+
+
+def doi_as_written(value: str) -> str:
+    """'https://doi.org/10.5555/ABC' -> '10.5555/ABC': the DOI in the member's own case, for logs."""
+    return _DOI_URL.sub("", squash(value))
 
 
 def orcid_url(value: str) -> str:
