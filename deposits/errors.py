@@ -67,6 +67,8 @@ class ErrorCode(StrEnum):
     # Per record, after registration: stored, but a person should look.
     ADDED_WITH_CONFLICT = "ADDED_WITH_CONFLICT"
     REFERENCE_DOI_UNKNOWN = "REFERENCE_DOI_UNKNOWN"
+    FUNDER_NAME_MATCHED = "FUNDER_NAME_MATCHED"
+    FUNDER_NAME_UNKNOWN = "FUNDER_NAME_UNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,20 @@ CATALOGUE: dict[ErrorCode, CatalogueEntry] = {
         "DOI {doi} was registered, but its reference(s) {keys} cite DOI(s) {dois} that are not "
         "registered. Check them for typing errors; correct references with a resource-only "
         "deposit (doDOICitUpload).",
+    ),
+    ErrorCode.FUNDER_NAME_MATCHED: CatalogueEntry(
+        Severity.WARNING,
+        "Funder matched by name",
+        "DOI {doi} names the funder '{name}' without an identifier; it was matched to {funder} "
+        "({funder_doi}) in the funder registry and registered with that id. Deposit the funder's "
+        "id (funder_identifier) to be sure of the match.",
+    ),
+    ErrorCode.FUNDER_NAME_UNKNOWN: CatalogueEntry(
+        Severity.WARNING,
+        "Funder not in the registry",
+        "DOI {doi} names the funder '{name}' without an identifier, and no funder of that name is "
+        "in the funder registry. Add the funder's Open Funder Registry DOI or ROR id "
+        "(funder_identifier) so the funding can be linked.",
     ),
     ErrorCode.EMPTY_FILE: CatalogueEntry(
         Severity.ERROR,

@@ -22,6 +22,7 @@ from accounts.models import DepositCredential, Organisation, OrganisationStatus,
 from accounts.selectors import prefixes_depositable_by
 from deposits.callbacks import Delivery
 from deposits.errors import DepositProblem, ErrorCode, human_size, problem
+from deposits.funder_names import funders_match_names
 from deposits.log_lines import log_row, reference_warnings, unknown_reference_dois
 from deposits.models import (
     FINISHED,
@@ -248,6 +249,8 @@ def _process_batch(
         stored_before = registry.works_stored(item.doi for item in batch if item.doi)
         problems = record_problems(batch, context, stored_before)
         accepted = [item for i, item in enumerate(batch) if i not in problems]
+        for position, found in funders_match_names(accepted).items():
+            accepted[position].problems = [*accepted[position].problems, *found]
         records = [item.record for item in accepted if item.record is not None]
         resources = [item.resource for item in accepted if item.resource is not None]
         conflicts: dict[str, ConflictOutcome] = {}

@@ -3,4 +3,5 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_NAME": settings.SITE_NAME}
+    # DOIs are shown as links to this deployment's resolver.
+    return {"SITE_NAME": settings.SITE_NAME, "DOI_RESOLVER": settings.SITE_URL.rstrip("/") + "/"}

@@ -20,6 +20,7 @@ from linking.api import jsonsql
 from linking.api.jsonsql import Cond
 from linking.api.params import ValidationFailure, fail, problem
 from linking.api.types import TYPE_IDS, TYPE_LABELS
+from linking.funders import funder_resolve, funder_work_ids
 from linking.models import TitleIdentifier, Work, WorkFunder, WorkReference, WorkRelation
 
 DOI_URL = re.compile(r"^(https?://)?(dx\.)?doi\.org/", re.I)
@@ -265,7 +266,10 @@ def _value_q(name: str, value: str) -> Q:
             [Cond(("id",), "in", [ror, ror.replace("https://", "http://"), ror.rsplit("/", 1)[-1]])],
         ) | Q(_exists(WorkFunder, funder_id=ror))
     if name == "funder":
-        return Q(_exists(WorkFunder, funder_id=funder_doi(value)))
+        # A registry funder is found by its funder DOI and its ROR id, whichever was deposited.
+        found = funder_resolve(value)
+        ids = funder_work_ids(found) if found else [funder_doi(value)]
+        return Q(_exists(WorkFunder, funder_id__in=ids))
     if name == "funder-doi-asserted-by":
         if value not in ("crossref", "publisher"):
             raise fail("funder-doi-asserted-by-not-valid", value, "Must be crossref or publisher")
