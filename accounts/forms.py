@@ -74,7 +74,15 @@ class MembershipApplicationForm(forms.ModelForm):
 class OrganisationProfileForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "country", "revenue_tier", "website", "address", "deposit_callback_url"]
+        fields = [
+            "name",
+            "country",
+            "revenue_tier",
+            "website",
+            "address",
+            "deposit_callback_url",
+            "citation_callback_url",
+        ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -14,7 +14,15 @@ from accounts.models import (
 )
 from accounts.services.audit import audit_record, snapshot
 
-PROFILE_FIELDS = ["name", "country", "revenue_tier", "website", "address"]
+PROFILE_FIELDS = [
+    "name",
+    "country",
+    "revenue_tier",
+    "website",
+    "address",
+    "deposit_callback_url",
+    "citation_callback_url",
+]
 ORGANISATION_FIELDS = ["name", "member_id", "kind", "sponsor", "status", *PROFILE_FIELDS[1:]]
 
 # Which status may follow which: closing is final.
@@ -85,7 +93,7 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, actor: User | None, **changes) -> Organisation:
-    """Change profile fields (name, country, revenue tier, website, address)."""
+    """Change profile fields (name, country, revenue tier, website, address, callback URLs)."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")

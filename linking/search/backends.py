@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 
 from linking.search.text import Document
@@ -231,3 +231,18 @@ def backend() -> SqliteBackend | PostgresBackend:
     if connection.vendor == "sqlite":
         return SqliteBackend()
     raise NotImplementedError(f"No search backend for the {connection.vendor} database")
+
+
+def index_prune(using: str = "default") -> None:
+    """Drop index rows of works that no longer exist, and the term counts too when no work
+    is left. Runs after `migrate` and after `flush` (both send post_migrate): flush empties
+    the tables Django knows, and the index tables are not among them."""
+    conn = connections[using]
+    key = "rowid" if conn.vendor == "sqlite" else "work_id"
+    with conn.cursor() as cursor:
+        if TABLE not in conn.introspection.table_names(cursor):
+            return  # the search migration has not run yet
+        cursor.execute(f"DELETE FROM {TABLE} WHERE {key} NOT IN (SELECT id FROM linking_work)")
+        cursor.execute("SELECT 1 FROM linking_work LIMIT 1")
+        if cursor.fetchone() is None:
+            cursor.execute(f"DELETE FROM {TERMS_TABLE}")
