@@ -117,6 +117,17 @@ def submission_create(
     return submission
 
 
+def _save(submission: Submission) -> None:
+    """Save a submission being processed without writing `task_id`: the web process records
+    it after queueing, possibly after the worker loaded the row."""
+    submission.save(update_fields=_PROCESSING_FIELDS)
+
+
+_PROCESSING_FIELDS = [
+    f.name for f in Submission._meta.concrete_fields if not f.primary_key and f.name != "task_id"
+]
+
+
 def _transition(submission: Submission, status: str, **fields) -> None:
     """The one place a submission changes state; a finished one mails its log on commit."""
     from deposits import tasks
@@ -126,7 +137,7 @@ def _transition(submission: Submission, status: str, **fields) -> None:
     submission.history = [*submission.history, {"status": status, "at": submission.progress_at.isoformat()}]
     for name, value in fields.items():
         setattr(submission, name, value)
-    submission.save()
+    _save(submission)
     if status in FINISHED:
         transaction.on_commit(lambda: tasks.send_submission_log.delay(submission.pk))
         if submission.organisation.deposit_callback_url:
@@ -182,7 +193,7 @@ def submission_process(*, submission_id: int) -> Submission:
     submission.depositor_email = head.depositor_email[:254]
     submission.schema = str(result.schema_used or "")[:200]
     submission.problems = [p.as_dict() for p in warnings]
-    submission.save()
+    _save(submission)
 
     allowed = list(prefixes_depositable_by(organisation))
     refused = file_problems(
