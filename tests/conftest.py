@@ -90,3 +90,17 @@ def wait_for():
         raise AssertionError(f"condition not met within {timeout}s")
 
     return wait
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Cached figures (member statistics, facet counts, rate-limit windows) never leak from
+    one test into the next. Only in-memory caches are emptied: a Redis cache is shared with
+    the other test processes."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    yield
+    for cache in caches.all(initialized_only=True):
+        if isinstance(cache, LocMemCache):
+            cache.clear()

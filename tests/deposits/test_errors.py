@@ -45,6 +45,9 @@ def test_only_the_fallback_a_corrected_operation_parser_notes_and_conflicts_are_
         # After registration: stored, with something to look at.
         ErrorCode.ADDED_WITH_CONFLICT,
         ErrorCode.REFERENCE_DOI_UNKNOWN,
+        # Before registration: a funder named without an id, matched to the registry or not.
+        ErrorCode.FUNDER_NAME_MATCHED,
+        ErrorCode.FUNDER_NAME_UNKNOWN,
     }
 
 
