@@ -111,9 +111,7 @@ def test_the_parser_itself_never_expands_an_external_entity():
 
 
 def test_billion_laughs_is_refused_without_expansion():
-    started = time.monotonic()
     result = validate_deposit(BILLION_LAUGHS)
-    assert time.monotonic() - started < 2
     assert result.codes == [ErrorCode.ENTITY_FORBIDDEN]
     assert result.tree is None
     assert "lollollol" not in _all_text(result)
