@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -39,16 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:
-        return ""
-    return url
+from wrk_load import redis_url, wrk  # noqa: E402  (bench/ is the script's directory)
 
 
 def sample_works(count: int) -> tuple[list[tuple[str, str, str]], int]:
@@ -65,31 +55,6 @@ def sample_works(count: int) -> tuple[list[tuple[str, str, str]], int]:
         rows = cursor.fetchall()
     random.shuffle(rows)
     return rows, total
-
-
-def wrk(url: str, prefix: str, dois_file: str, seconds: int, connections: int) -> dict[str, float]:
-    env = {**os.environ, "DOIS": dois_file, "PATH_PREFIX": prefix}
-    output = subprocess.run(
-        [
-            "wrk",
-            f"-t{min(connections, 2)}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "-s",
-            str(ROOT / "bench" / "api_random.lua"),
-            url,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    match = re.search(r"RESULT (.*)", output)
-    if not match:
-        raise RuntimeError(f"wrk gave no result:\n{output}")
-    result = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
-    result["rate"] = result["requests"] / result["seconds"]
-    return result
 
 
 def fetch(url: str) -> tuple[float, dict]:

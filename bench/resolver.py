@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import signal
 import subprocess
 import sys
@@ -31,16 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:
-        return ""
-    return url
+from wrk_load import redis_url, wrk  # noqa: E402  (bench/ is the script's directory)
 
 
 def sample_dois(count: int) -> tuple[list[str], int]:
@@ -58,31 +48,6 @@ def sample_dois(count: int) -> tuple[list[str], int]:
         )
         dois = [row[0] for row in cursor.fetchall()]
     return dois, total
-
-
-def wrk(url: str, prefix: str, dois_file: str, seconds: int, connections: int) -> dict[str, float]:
-    env = {**os.environ, "DOIS": dois_file, "PATH_PREFIX": prefix}
-    output = subprocess.run(
-        [
-            "wrk",
-            f"-t{min(connections, 2)}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "-s",
-            str(ROOT / "bench" / "resolver_random.lua"),
-            url,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    match = re.search(r"RESULT (.*)", output)
-    if not match:
-        raise RuntimeError(f"wrk gave no result:\n{output}")
-    result = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
-    result["rate"] = result["requests"] / result["seconds"]
-    return result
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
--- wrk script for bench/resolver.py: each request asks for a random DOI from the file named
--- by the DOIS environment variable, under the path prefix in PATH_PREFIX ("/" or "/bench-bare/").
+-- wrk script for bench/resolver.py and bench/api.py: each request asks for a random DOI from
+-- the file named by the DOIS environment variable, under the path prefix in PATH_PREFIX.
 local dois = {}
 local prefix = os.getenv("PATH_PREFIX") or "/"
 
