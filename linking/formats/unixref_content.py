@@ -94,11 +94,7 @@ class ContentBuilder(UnixrefParts):
             self.el(meta, "noisbn", reason="archive_volume")
         self.publisher(meta)
         if is_book:
-            self.publisher_item(meta)
-            self.crossmark_and_programs(meta)
-            self.archive_locations(meta)
-            self.doi_data(meta)
-            self.citations(meta)
+            self.record_tail(meta)
             return root
         if container and container.doi:
             self.doi_data(meta, container.doi)
@@ -198,11 +194,7 @@ class ContentBuilder(UnixrefParts):
             self.el(node, "institution_name", institution)
         for degree in names_of(record.extra.get("degree")):
             self.el(root, "degree", degree)
-        self.publisher_item(root)
-        self.crossmark_and_programs(root)
-        self.archive_locations(root)
-        self.doi_data(root)
-        self.citations(root)
+        self.record_tail(root)
         return root
 
     def report(self) -> etree._Element:
@@ -218,11 +210,7 @@ class ContentBuilder(UnixrefParts):
         self.publisher(meta)
         for institution in names_of(record.extra.get("institution")):
             self.el(self.el(meta, "institution"), "institution_name", institution)
-        self.publisher_item(meta)
-        self.crossmark_and_programs(meta)
-        self.archive_locations(meta)
-        self.doi_data(meta)
-        self.citations(meta)
+        self.record_tail(meta)
         return root
 
     def database(self) -> etree._Element:

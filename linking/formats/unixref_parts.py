@@ -326,6 +326,10 @@ class UnixrefParts:
         self.publication_dates(node)
         self.date(node, "acceptance_date", self.record.accepted)
         self.pages(node)
+        self.record_tail(node)
+
+    def record_tail(self, node) -> None:
+        """What closes every item's metadata, in the schema's order."""
         self.publisher_item(node)
         self.crossmark_and_programs(node)
         self.archive_locations(node)
