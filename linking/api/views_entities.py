@@ -36,6 +36,7 @@ from linking.api.views import (
     _works_list,
 )
 from linking.api.works import searched
+from linking.funders import funder_work_ids
 from linking.models import Funder, Title, TitleIdentifier, Work, WorkFunder
 
 
@@ -182,10 +183,8 @@ class FunderWorksView(ApiView):
     )
     def get(self, request, funder: str):
         found = funder_or_404(funder)
-        dois = [found.doi] + [d.doi for d in funder_descendants(found)]
-        if found.ror:
-            dois.append(found.ror.lower())
-        funded = WorkFunder.objects.filter(funder_id__in=[d.lower() for d in dois]).values("work_id")
+        ids = [*funder_work_ids(found), *(d.doi.lower() for d in funder_descendants(found))]
+        funded = WorkFunder.objects.filter(funder_id__in=ids).values("work_id")
         return _works_list(request, works_base().filter(pk__in=funded))
 
 
