@@ -26,9 +26,10 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-# A Celery worker for when REDIS_URL is set (without it tasks run in the web process).
+# Celery workers for when REDIS_URL is set (without it tasks run in the web process):
+# one for deposits, one for reference matching (scripts/worker).
 worker: venv
-	.venv/bin/celery -A portal worker --loglevel=INFO
+	scripts/worker
 
 clean:
 	rm -rf .venv var

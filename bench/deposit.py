@@ -4,9 +4,15 @@ from accepted (queued) to completed log.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python bench/deposit.py --articles 10000 --references 30
 
-With REDIS_URL set the script starts a real Celery worker (one process) and measures
-through it; without it, tasks run in-process. It prints records/s and the worker's peak
-memory (max RSS). The database must exist; the script migrates it and adds its own member.
+With REDIS_URL set the script starts a real Celery worker (one process) on the deposit
+queue and measures through it; without it, tasks run in-process. It prints records/s and
+the worker's peak memory (max RSS). The database must exist; the script migrates it and
+adds its own member. It uses its own queues (`bench`, `bench-matching`) and empties them
+at the end.
+
+`--second-deposit N` also starts a matching worker and, once the big deposit is done and
+its references are being matched, sends a deposit of N articles and times it: it must not
+wait behind the matching.
 
 The 200 MB case (streamed: files above DEPOSIT_STREAM_BYTES are never held whole):
 
@@ -26,6 +32,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
+os.environ.setdefault("CELERY_QUEUE", "bench")
+os.environ.setdefault("CELERY_MATCHING_QUEUE", "bench-matching")
+
+
+def start_worker(queue: str, name: str) -> subprocess.Popen:
+    command = [str(ROOT / ".venv/bin/celery"), "-A", "portal", "worker", "--concurrency=1"]
+    command += ["--loglevel=WARNING", "-n", f"{name}@%h", "-Q", queue]
+    return subprocess.Popen(command, cwd=ROOT)
+
+
+def wait_finished(submission):
+    from deposits.models import Submission
+
+    while True:
+        submission = Submission.objects.get(pk=submission.pk)
+        if submission.is_finished:
+            return submission
+        time.sleep(0.2)
 
 
 def generate(articles: int, references: int, prefix: str, timestamp: int) -> bytes:
@@ -77,6 +101,13 @@ def main() -> None:
     parser.add_argument("--references", type=int, default=30)
     parser.add_argument("--prefix", default="10.99999")
     parser.add_argument(
+        "--second-deposit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after the big deposit, time a deposit of N articles while its references are matched",
+    )
+    parser.add_argument(
         "--megabytes",
         type=float,
         default=0,
@@ -95,7 +126,6 @@ def main() -> None:
 
     from accounts.models import Organisation, Prefix
     from accounts.services import organisation_create, prefix_assign
-    from deposits.models import Submission
     from deposits.services import IncomingFile, submission_create
 
     call_command("migrate", verbosity=0)
@@ -109,22 +139,13 @@ def main() -> None:
     content = generate(args.articles, args.references, args.prefix, timestamp)
     print(f"deposit: {args.articles} articles x {args.references} references, {len(content) / 1e6:.1f} MB")
 
-    worker = None
+    workers = []
     if settings.REDIS_URL:
-        worker = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "portal",
-                "worker",
-                "--concurrency=1",
-                "--loglevel=WARNING",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-            ],
-            cwd=ROOT,
-        )
+        workers.append(start_worker(settings.CELERY_TASK_DEFAULT_QUEUE, "bench-deposits"))
+        if args.second_deposit:
+            workers.append(start_worker(settings.MATCHING_QUEUE, "bench-matching"))
         time.sleep(5)
+    second = None
     try:
         started = time.perf_counter()
         submission = submission_create(
@@ -132,16 +153,31 @@ def main() -> None:
             upload=IncomingFile(name="bench.xml", content=content),
             channel="command",
         )
-        while True:
-            submission = Submission.objects.get(pk=submission.pk)
-            if submission.is_finished:
-                break
-            time.sleep(0.2)
+        submission = wait_finished(submission)
         elapsed = time.perf_counter() - started
+        if args.second_deposit:
+            small = generate(args.second_deposit, args.references, args.prefix, timestamp + 1)
+            second_started = time.perf_counter()
+            second = wait_finished(
+                submission_create(
+                    organisation=organisation,
+                    upload=IncomingFile(name="second.xml", content=small),
+                    channel="command",
+                )
+            )
+            second_elapsed = time.perf_counter() - second_started
     finally:
-        if worker:
+        for worker in workers:
             worker.terminate()
             worker.wait()
+        if settings.REDIS_URL:
+            import redis
+
+            backlog = redis.Redis.from_url(settings.REDIS_URL)
+            waiting = backlog.llen(settings.MATCHING_QUEUE)
+            backlog.delete(settings.CELERY_TASK_DEFAULT_QUEUE, settings.MATCHING_QUEUE)
+            print(f"matching tasks still queued at the end (discarded): {waiting}")
+    worker = bool(workers)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN if worker else resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"status: {submission.status}; success {submission.success_count}, failure {submission.failure_count}"
@@ -151,6 +187,11 @@ def main() -> None:
     streamed = len(content) > getattr(settings, "DEPOSIT_STREAM_BYTES", 16 * 1024 * 1024)
     print(f"read as: {'two streaming passes (deposits/xml/stream.py)' if streamed else 'one tree'}")
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    if second is not None:
+        print(
+            f"second deposit of {args.second_deposit} articles while matching ran: {second.status}, "
+            f"{second_elapsed:.1f} s from queued to completed"
+        )
 
 
 if __name__ == "__main__":

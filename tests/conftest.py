@@ -5,6 +5,7 @@ skipped with the reason, except when CI is set: then it fails."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,10 +48,9 @@ def tasks_via_redis(settings):
         app.conf.task_always_eager = True
 
 
-@pytest.fixture
-def celery_worker(transactional_db, tasks_via_redis):
-    """A real Celery worker, in a thread of this process, consuming this process's queue
-    on the Redis broker. Tasks queued during the test go through Redis to it."""
+@contextmanager
+def running_worker(app, queues: list[str]):
+    """A real Celery worker in a thread of this process, consuming `queues` on Redis."""
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
     from django.db import close_old_connections
@@ -63,16 +63,20 @@ def celery_worker(transactional_db, tasks_via_redis):
     task_postrun.connect(close_worker_connections, weak=False)
     try:
         with start_worker(
-            tasks_via_redis,
-            pool="solo",
-            concurrency=1,
-            perform_ping_check=False,
-            queues=[tasks_via_redis.conf.task_default_queue],
-            shutdown_timeout=30,
+            app, pool="solo", concurrency=1, perform_ping_check=False, queues=queues, shutdown_timeout=30
         ) as worker:
             yield worker
     finally:
         task_postrun.disconnect(close_worker_connections)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tasks_via_redis, settings):
+    """A real Celery worker consuming this process's deposit and matching queues on the
+    Redis broker. Tasks queued during the test go through Redis to it."""
+    queues = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.MATCHING_QUEUE]
+    with running_worker(tasks_via_redis, queues) as worker:
+        yield worker
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
-TASK_SIZE = 200
+TASK_SIZE = 50
 
 
 def works_registered(*, work_ids: Sequence[int], new_dois: Sequence[str]) -> None:

@@ -138,6 +138,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
+# Reference matching has a queue of its own: a deposit must never wait behind the
+# hundreds of thousands of references an earlier large deposit queued for matching.
+MATCHING_QUEUE = env("CELERY_MATCHING_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-matching")
+CELERY_TASK_ROUTES = {"linking.matching.tasks.*": {"queue": MATCHING_QUEUE}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work (run `celery -A portal beat` beside the worker in production).
 CELERY_BEAT_SCHEDULE = {

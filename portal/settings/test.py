@@ -30,3 +30,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # each other's tasks.
 # A worker a test starts in another process is told this process's queue by TEST_WORKER_QUEUE.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_WORKER_QUEUE") or f"portal-test-{os.getpid()}"
+MATCHING_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-matching"
+CELERY_TASK_ROUTES = {"linking.matching.tasks.*": {"queue": MATCHING_QUEUE}}

@@ -57,7 +57,7 @@ def _start_worker() -> subprocess.Popen:
             "--pool=solo",
             "--loglevel=WARNING",
             "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.MATCHING_QUEUE}",
         ],
         cwd=ROOT,
         env=env,
