@@ -341,7 +341,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from deposits.imports.loader import works_import
     from linking.matching.candidates import titles_reset
-    from linking.matching.matcher import citation_match, citation_parse, reference_match
+    from linking.matching.matcher import citation_outcome, citation_parse, reference_match
     from linking.models import Work
     from linking.search import index_works, search_terms_refresh
 
@@ -398,7 +398,7 @@ def main() -> None:
     sweep: list[tuple[str, str | None, str | None, float, str]] = []  # (kind, gold, best, score, method)
     clock = time.monotonic()
     for labels, value, gold in cases:
-        outcome_ = citation_match(citation_parse(value))
+        outcome_ = citation_outcome(citation_parse(value))
         found = outcome_.match
         got = found.doi if found else None
         best = outcome_.best

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from linking import search
-from linking.matching.normalise import fold, words
+from linking.matching.normalise import fold, markup_strip, words
 from linking.matching.parse import Citation, number_pool
 from linking.models import Title, TitleIdentifier, Work
 
@@ -39,6 +39,7 @@ class Candidate:
     type: str
     title: str
     container_title: str
+    container_id: int | None
     volume: str
     issue: str
     first_page: str
@@ -48,6 +49,7 @@ class Candidate:
     names: list[str] = field(default_factory=list)  # every given and family name held (first 8 people)
     short_titles: list[str] = field(default_factory=list)
     last_page: str = ""
+    publisher: str = ""
     relevance: float = 0.0
     found_by: str = "search"
 
@@ -67,8 +69,9 @@ def _candidates(ids: list[int], relevance: dict[int, float], found_by: dict[int,
             pk=row["pk"],
             doi=row["doi"],
             type=row["type"],
-            title=row["title"] or "",
-            container_title=row["container_title"] or "",
+            title=markup_strip(row["title"] or ""),
+            container_title=markup_strip(row["container_title"] or ""),
+            container_id=row["container_id"],
             volume=row["volume"] or "",
             issue=row["issue"] or "",
             first_page=row["first_page"] or "",
@@ -85,11 +88,11 @@ def details_fill(candidates: list[Candidate]) -> None:
     if not candidates:
         return
     rows = Work.objects.filter(pk__in=[c.pk for c in candidates]).values_list(
-        "pk", "data__contributors", "data__container__short_titles", "data__last_page"
+        "pk", "data__contributors", "data__container__short_titles", "data__last_page", "data__publisher"
     )
-    details = {pk: (people, shorts, last) for pk, people, shorts, last in rows}
+    details = {pk: (people, shorts, last, publisher) for pk, people, shorts, last, publisher in rows}
     for candidate in candidates:
-        people, shorts, last = details.get(candidate.pk, (None, None, None))
+        people, shorts, last, publisher = details.get(candidate.pk, (None, None, None, None))
         people = [p for p in (people or [])[:8] if isinstance(p, dict)]
         # Authors first; an editor only when the work has no author (as in edited books).
         chosen = [p for p in people if p.get("role", "author") == "author"] or people
@@ -97,6 +100,7 @@ def details_fill(candidates: list[Candidate]) -> None:
         candidate.names = [str(p.get(k)) for p in people for k in ("given", "family", "name") if p.get(k)]
         candidate.short_titles = [t for t in (shorts or []) if isinstance(t, str)]
         candidate.last_page = str(last or "")
+        candidate.publisher = str(publisher or "") if isinstance(publisher, str) else ""
 
 
 class _TitleNames:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from linking.matching.candidates import candidates_find
 from linking.matching.normalise import isbn_forms, isbn_hyphenations
 from linking.matching.parse import Citation, citation_from_fields, citation_from_text
+from linking.matching.sole import sole_verdict
 from linking.matching.validate import Verdict, candidate_validate, plausible
 from linking.models import Work
 
@@ -89,10 +90,13 @@ def citation_match(citation: Citation) -> Outcome:
     if match:
         return Outcome(match, best=match)
     found = candidates_find(citation, keep=lambda candidate: plausible(candidate, citation))
-    verdicts = [candidate_validate(c, citation) for c in found]
-    verdicts = sorted((v for v in verdicts if v.score > 0), key=lambda v: (-v.score, v.candidate.doi))
+    validated = [candidate_validate(c, citation) for c in found]
+    verdicts = sorted((v for v in validated if v.score > 0), key=lambda v: (-v.score, v.candidate.doi))
     if not verdicts:
-        return Outcome(None, "no candidate has enough supporting fields", unknown_doi)
+        sole = sole_verdict(validated, citation)
+        if sole is None:
+            return Outcome(None, "no candidate has enough supporting fields", unknown_doi)
+        verdicts = [sole]
     best: Verdict = verdicts[0]
     if citation.structured:
         threshold, method = (
@@ -115,6 +119,16 @@ def citation_match(citation: Citation) -> Outcome:
     return Outcome(candidate, deposited_doi_unknown=unknown_doi, best=candidate)
 
 
+def citation_outcome(citation: Citation) -> Outcome:
+    """`citation_match`, and for structured fields that found nothing, another try with
+    the unstructured string that came with them (deposits often carry both)."""
+    outcome = citation_match(citation)
+    if outcome.match or not citation.structured or not citation.unstructured:
+        return outcome
+    retried = citation_match(citation_from_text(citation.unstructured))
+    return retried if retried.match else outcome
+
+
 def citation_parse(value: str | Mapping[str, object]) -> Citation:
     """A string is an unstructured citation; a mapping holds structured fields."""
     if isinstance(value, Mapping):
@@ -124,7 +138,7 @@ def citation_parse(value: str | Mapping[str, object]) -> Citation:
 
 def reference_match(value: str | Mapping[str, object]) -> Match | None:
     """The DOI `value` cites, or None."""
-    return citation_match(citation_parse(value)).match
+    return citation_outcome(citation_parse(value)).match
 
 
 def references_match(values: list[str | Mapping[str, object]]) -> list[Match | None]:

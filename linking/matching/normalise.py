@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 from urllib.parse import unquote
@@ -15,6 +16,16 @@ _DOI_PREFIXES = re.compile(
 )
 # Ligatures and dashes that PDFs and OCR leave in reference strings.
 _TRANSLATE = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\u2010": "-", "\u2011": "-"})
+
+
+_MARKUP = re.compile(r"<[^>]{0,400}>")
+
+
+def markup_strip(text: str) -> str:
+    """Titles as printed: registered titles may hold MathML, JATS or HTML tags and entities."""
+    if "<" not in text and "&" not in text:
+        return text
+    return re.sub(r"\s+", " ", html.unescape(_MARKUP.sub(" ", text))).strip()
 
 
 @lru_cache(maxsize=65536)

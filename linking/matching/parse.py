@@ -114,6 +114,18 @@ def number_pool(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", cleaned))
 
 
+@lru_cache(maxsize=4096)
+def page_ranges(text: str) -> tuple[tuple[int, int], ...]:
+    """The ranges "first–last" of the cleaned string (abbreviated ends expanded) that can
+    be pages: not a span of years. A garbled end (before the start) still names the start."""
+    found = []
+    for match in _RANGE.finditer(search_string(text)):
+        start, end = (int(n) for n in _expand_range(match).split("-"))
+        if start and not (_YEAR.fullmatch(match.group(1)) and _YEAR.fullmatch(str(end))):
+            found.append((start, end))
+    return tuple(found)
+
+
 def years_in(text: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(search_string(text))]
 

@@ -84,3 +84,46 @@ def new_citations(*, since: datetime | None, until: datetime) -> dict[int, list[
         if cited in owners:
             grouped.setdefault(owners[cited], []).append((cited, citing))
     return grouped
+
+
+def alike_work_exists(
+    *,
+    pk: int,
+    year: int | None = None,
+    container_id: int | None = None,
+    container_title: str = "",
+    volume: str = "",
+    first_page: str = "",
+    author: str = "",
+    title: str = "",
+) -> bool:
+    """Whether a work other than `pk` agrees with every given field: year ±1, container,
+    volume, first page, `author` among its authors, a title like `title`. The sole-work
+    rule's check (`sole.py`)."""
+    from rapidfuzz import fuzz
+
+    from linking import search
+    from linking.matching.normalise import fold, markup_strip
+
+    works = Work.objects.exclude(pk=pk)
+    if year:
+        works = works.filter(issued__gte=str(year - 1), issued__lt=str(year + 2))
+    if container_id:
+        works = works.filter(container_id=container_id)
+    elif container_title:
+        works = works.filter(container_title__iexact=container_title)
+    if volume:
+        works = works.filter(volume=volume)
+    if first_page:
+        works = works.filter(first_page=first_page)
+    if author:
+        works = search.works_matching_fields(works, {"author": author})
+    if not title:
+        return works.exists()
+    if not author:
+        works = search.works_matching_fields(works, {"title": title})
+    wanted = fold(title)
+    return any(
+        fuzz.ratio(fold(markup_strip(other or "")), wanted) >= 85
+        for other in works.order_by("-relevance").values_list("title", flat=True)[:20]
+    )

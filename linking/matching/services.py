@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linking.matching.keys import reference_key, work_keys
-from linking.matching.matcher import citation_match, citation_parse
+from linking.matching.matcher import citation_outcome, citation_parse
 from linking.models import Work, WorkReference
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def _match_rows(references: Sequence[WorkReference]) -> set[str]:
     for reference in references:
         previous = reference.matched_doi
         citation = citation_parse(reference_input(reference))
-        outcome = citation_match(citation)
+        outcome = citation_outcome(citation)
         if outcome.match:
             reference.matched_doi = outcome.match.doi
             reference.match_status = "matched"

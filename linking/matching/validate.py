@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from linking.matching.candidates import Candidate
 from linking.matching.normalise import first_int, fold, words
-from linking.matching.parse import Citation, number_pool, search_string
+from linking.matching.parse import Citation, number_pool, page_ranges, search_string
 
 STOPWORDS = {
     "of",
@@ -50,6 +50,11 @@ class Verdict:
     score: float
     supports: list[str] = field(default_factory=list)
     reason: str = ""
+    shortfall: int = 0  # supporting fields missing to pass the gate (then score is 0)
+    provisional: float = 0.0  # the score it would have had with enough supporting fields
+    leftover: int = 0  # numbers of the string the candidate does not explain
+    contradicted: bool = False  # a field given in the citation disagrees with the record
+    title: float = 0.0  # title similarity
 
 
 def _ratio(a: str, b: str) -> float:
@@ -148,7 +153,8 @@ def unexplained_share(candidate: Candidate, text: str) -> tuple[float, int]:
     """(share, count) of the string's meaningful words that the candidate's metadata does
     not contain: a title that is not the candidate's shows up here even when every number
     agrees (same author, journal and year, another paper)."""
-    known = set(words(" ".join([candidate.title, candidate.container_title, *candidate.short_titles])))
+    described = [candidate.title, candidate.container_title, candidate.publisher, *candidate.short_titles]
+    known = set(words(" ".join(described)))
     known |= set(words(" ".join(candidate.names)))
     tokens = [w for w in words(text) if len(w) >= 3 and not w.isdigit() and w not in BOILERPLATE]
     tokens = [w for w in tokens if w not in STOPWORDS]
@@ -191,13 +197,19 @@ def _unstructured(candidate: Candidate, citation: Citation) -> Verdict:
     page = first_int(candidate.first_page) or first_int(candidate.article_number)
     if page is not None:
         found = pool.take(page)
-        weak = page <= 1  # article-number journals start every paper on page 1
+        weak = page <= 1 and candidate.type != "book-chapter"  # article-number journals: every paper on p. 1
         features.append((0.3, 0.3 * found) if weak else (1.0, float(found)))
         if found and not weak:
             supports.append("page")
-            last = first_int(candidate.last_page)
-            if last is not None and last != page and pool.take(last):
-                features.append((0.5, 0.5))
+        last = first_int(candidate.last_page)
+        if found and last is not None and last != page and pool.take(last):
+            features.append((0.5, 0.5))
+        ranges = page_ranges(citation.text)
+        if ranges and not found and not any(start == page for start, _ in ranges):
+            # The string's pages are another part of the same book or issue.
+            first, last_cited = ranges[0]
+            reason = f"the string cites pages {first}-{last_cited}, the record starts on page {page}"
+            return Verdict(candidate, 0.0, supports, reason, contradicted=True)
     for number in [
         first_int(w) for w in words(candidate.title) + words(candidate.container_title) if w.isdigit()
     ]:
@@ -222,13 +234,20 @@ def _unstructured(candidate: Candidate, citation: Citation) -> Verdict:
         features.append((1.0, container))
     elif candidate.container_title:
         features.append((0.5, 0.0))
-    for _ in range(pool.left()):
+    if candidate.type == "book-chapter" and not {"title", "page"} & set(supports):
+        return Verdict(
+            candidate, 0.0, supports, "a chapter, but the string names neither its title nor its pages"
+        )
+    leftover = pool.left()
+    for _ in range(leftover):
         features.append((0.0, 0.5))
     share, count = unexplained_share(candidate, text)
     if count >= 4 and share > 0.4:
         return Verdict(candidate, 0.0, supports, f"{count} words of the string are not in the record")
     features.append((0.0, 2.0 * share))
-    return _decide(candidate, features, supports)
+    verdict = _decide(candidate, features, supports)
+    verdict.leftover, verdict.title = leftover, title
+    return verdict
 
 
 def _number_feature(
@@ -253,6 +272,8 @@ def _structured(candidate: Candidate, citation: Citation) -> Verdict:
     page = candidate.first_page or candidate.article_number
     weak_volume = bool(year) and first_int(candidate.volume) == candidate.year
     weak_page = (first_int(page) or 0) <= 1
+    contradicted = False
+    pages_or_volume: list[str] = []
     for name, mine, theirs, weight in (
         ("year", citation.year, year, 1.0),
         ("volume", citation.volume, candidate.volume, 0.3 if weak_volume else 1.0),
@@ -262,10 +283,17 @@ def _structured(candidate: Candidate, citation: Citation) -> Verdict:
         feature = _number_feature(mine, theirs, weight=weight, year=name == "year")
         if feature is None:
             continue
+        if name == "page" and feature[1] == 0 and first_int(mine) == first_int(candidate.article_number):
+            feature = (weight, weight)  # the article number, cited as the page
+        disagrees = feature[1] == 0 and feature[0] == weight  # both sides hold it, and differ
+        contradicted |= disagrees
+        if disagrees and name in ("page", "volume"):
+            pages_or_volume.append(f"{name} {mine} (the record has {theirs})")
         features.append(feature)
         if feature[1] > 0 and name != "issue" and weight >= 1.0:
             supports.append(name)
     texts = 0
+    title = 0.0
     if citation.author:
         score = author_score(candidate, citation.author, whole=True)
         features.append((1.0, score))
@@ -273,7 +301,7 @@ def _structured(candidate: Candidate, citation: Citation) -> Verdict:
             supports.append("author")
             texts += 1
     if citation.article_title:
-        score = title_score(candidate, citation.article_title, whole=True)
+        score = title = title_score(candidate, citation.article_title, whole=True)
         features.append((1.5, 1.5 * score))
         if score >= 0.95 and len(candidate.title) >= 30:
             supports.append("title!")
@@ -299,7 +327,12 @@ def _structured(candidate: Candidate, citation: Citation) -> Verdict:
         return Verdict(candidate, 0.0, supports, "no title, container or author agrees")
     if candidate.type == "book-chapter" and not citation.first_page:
         return Verdict(candidate, 0.0, supports, "a chapter, but the citation names no page")
-    return _decide(candidate, features, supports)
+    if pages_or_volume and "title!" not in supports:
+        reason = f"the citation gives {', '.join(pages_or_volume)}"
+        return Verdict(candidate, 0.0, supports, reason, contradicted=True)
+    verdict = _decide(candidate, features, supports)
+    verdict.contradicted, verdict.title = contradicted, title
+    return verdict
 
 
 def _decide(candidate: Candidate, features: list[tuple[float, float]], supports: list[str]) -> Verdict:
@@ -307,11 +340,12 @@ def _decide(candidate: Candidate, features: list[tuple[float, float]], supports:
     if {"title!", "author", "year"} <= set(supports):
         needed = 3  # the same title, first author and year: enough even without pages
     count = sum(1 for s in supports if s != "title!")  # a marker, not another field
-    if count < needed:
-        return Verdict(candidate, 0.0, supports, f"{count} supporting fields, {needed} needed")
     top = sum(max(a, b) for a, b in features)
-    score = sum(min(a, b) for a, b in features) / top if top else 0.0
-    return Verdict(candidate, round(score, 4), supports)
+    score = round(sum(min(a, b) for a, b in features) / top, 4) if top else 0.0
+    if count < needed:
+        reason = f"{count} supporting fields, {needed} needed"
+        return Verdict(candidate, 0.0, supports, reason, shortfall=needed - count, provisional=score)
+    return Verdict(candidate, score, supports, provisional=score)
 
 
 def plausible(candidate: Candidate, citation: Citation) -> bool:
@@ -329,6 +363,10 @@ def plausible(candidate: Candidate, citation: Citation) -> bool:
     if hits < 2:
         text = citation.article_title or citation.volume_title or search_string(citation.text)
         hits += int(title_score(candidate, text, whole=False) >= STRONG)
+    if hits < 2 and candidate.container_title:
+        # Title-less styles citing article-number journals: the journal's name is the evidence.
+        text = citation.container_title if citation.structured else search_string(citation.text)
+        hits += int(container_score(candidate, text, whole=citation.structured) >= 0.85)
     return hits >= (2 if candidate.type == "journal-article" else 1)
 
 

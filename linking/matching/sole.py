@@ -1,0 +1,67 @@
+"""The sole-work rule, for citations one supporting field short of the gate: a title-less
+citation of an article-number journal (first author, journal, year), a journal with year
+and first page but no author, a distinctive title with its year. Like the legacy query
+engine's "exactly one record", such a citation is matched only when nothing in it
+contradicts the record, it names something that identifies a work (an author, a first
+page or a distinctive title), and no other registered work agrees with everything it gives."""
+
+from __future__ import annotations
+
+from linking.matching.normalise import first_int, fold, words
+from linking.matching.parse import Citation
+from linking.matching.selectors import alike_work_exists
+from linking.matching.validate import STOPWORDS, Verdict
+
+SOLE_TITLE = 0.95  # title similarity that identifies a work
+SOLE_TITLE_CHARS = 15
+SOLE_CONFIDENCE = 0.9  # at most: the evidence is thinner than a full validation's
+
+
+def _year_exact(verdict: Verdict, citation: Citation) -> bool:
+    if citation.structured:
+        return first_int(citation.year) == verdict.candidate.year
+    return "year" in verdict.supports
+
+
+def _title_identifies(verdict: Verdict) -> bool:
+    title = verdict.candidate.title
+    distinctive = len(fold(title)) >= SOLE_TITLE_CHARS and (
+        len([w for w in words(title) if w not in STOPWORDS]) >= 2
+    )
+    return verdict.title >= SOLE_TITLE and distinctive
+
+
+def _eligible(verdict: Verdict, citation: Citation) -> bool:
+    if verdict.shortfall != 1 or verdict.contradicted or verdict.leftover:
+        return False
+    supports = set(verdict.supports) - {"title!"}
+    titled = _title_identifies(verdict)
+    identified = titled or bool({"author", "page"} & supports)
+    if not identified or not (len(supports) >= 3 or (titled and "year" in supports)):
+        return False
+    return "year" not in supports or _year_exact(verdict, citation)
+
+
+def sole_verdict(verdicts: list[Verdict], citation: Citation) -> Verdict | None:
+    """The one verdict short of a single supporting field that the sole-work rule accepts, or None."""
+    eligible = [v for v in verdicts if _eligible(v, citation)]
+    if len(eligible) != 1:
+        return None
+    verdict = eligible[0]
+    candidate, supports = verdict.candidate, set(verdict.supports)
+    in_container = "container" in supports
+    alike = alike_work_exists(
+        pk=candidate.pk,
+        year=candidate.year if "year" in supports else None,
+        container_id=candidate.container_id if in_container else None,
+        container_title=candidate.container_title if in_container else "",
+        volume=candidate.volume if "volume" in supports else "",
+        first_page=candidate.first_page if "page" in supports else "",
+        author=candidate.authors[0] if "author" in supports and candidate.authors else "",
+        title=candidate.title if _title_identifies(verdict) else "",
+    )
+    if alike:
+        return None
+    verdict.supports.append("sole")
+    verdict.score = min(verdict.provisional, SOLE_CONFIDENCE)
+    return verdict
