@@ -47,6 +47,7 @@ class Candidate:
     year: int | None
     authors: list[str] = field(default_factory=list)  # family names (or organisation names), first first
     names: list[str] = field(default_factory=list)  # every given and family name held (first 8 people)
+    families: list[str] = field(default_factory=list)  # family names of the first 8 authors, in order
     short_titles: list[str] = field(default_factory=list)
     last_page: str = ""
     publisher: str = ""
@@ -96,7 +97,8 @@ def details_fill(candidates: list[Candidate]) -> None:
         people = [p for p in (people or [])[:8] if isinstance(p, dict)]
         # Authors first; an editor only when the work has no author (as in edited books).
         chosen = [p for p in people if p.get("role", "author") == "author"] or people
-        candidate.authors = [f for f in (_family(p) for p in chosen[:2]) if f]
+        candidate.families = [f for f in (_family(p) for p in chosen[:8]) if f]
+        candidate.authors = candidate.families[:2]
         candidate.names = [str(p.get(k)) for p in people for k in ("given", "family", "name") if p.get(k)]
         candidate.short_titles = [t for t in (shorts or []) if isinstance(t, str)]
         candidate.last_page = str(last or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -94,12 +94,12 @@ def alike_work_exists(
     container_title: str = "",
     volume: str = "",
     first_page: str = "",
-    author: str = "",
+    authors: Sequence[str] = (),
     title: str = "",
 ) -> bool:
     """Whether a work other than `pk` agrees with every given field: year ±1, container,
-    volume, first page, `author` among its authors, a title like `title`. The sole-work
-    rule's check (`sole.py`)."""
+    volume, first page, each of `authors` among its authors, a title like `title`. The
+    sole-work rule's check (`sole.py`)."""
     from rapidfuzz import fuzz
 
     from linking import search
@@ -116,12 +116,15 @@ def alike_work_exists(
         works = works.filter(volume=volume)
     if first_page:
         works = works.filter(first_page=first_page)
-    if author:
+    for number, author in enumerate(authors):
+        if number:  # one search per query set: narrow the last one's ids
+            works = Work.objects.filter(pk__in=search.works_ids_sql(works))
         works = search.works_matching_fields(works, {"author": author})
     if not title:
         return works.exists()
-    if not author:
-        works = search.works_matching_fields(works, {"title": title})
+    if authors:
+        works = Work.objects.filter(pk__in=search.works_ids_sql(works))
+    works = search.works_matching_fields(works, {"title": title})
     wanted = fold(title)
     return any(
         fuzz.ratio(fold(markup_strip(other or "")), wanted) >= 85

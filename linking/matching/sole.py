@@ -7,7 +7,7 @@ page or a distinctive title), and no other registered work agrees with everythin
 
 from __future__ import annotations
 
-from linking.matching.normalise import first_int, fold, words
+from linking.matching.normalise import first_int, fold, letters, words
 from linking.matching.parse import Citation
 from linking.matching.selectors import alike_work_exists
 from linking.matching.validate import STOPWORDS, Verdict
@@ -42,9 +42,27 @@ def _eligible(verdict: Verdict, citation: Citation) -> bool:
     return "year" not in supports or _year_exact(verdict, citation)
 
 
+def _authors_cited(verdict: Verdict, citation: Citation) -> list[str]:
+    """The first author, and up to two co-authors the string names too: a paper is alone
+    more often among the works of its whole author list than of its first author."""
+    families = verdict.candidate.families or verdict.candidate.authors
+    if not families:
+        return []
+    cited = set(words(citation.author if citation.structured else citation.text))
+    coauthors = [
+        family
+        for family in families[1:]
+        if len(letters(family)) >= 3 and set(words(family)) <= cited and fold(family) != fold(families[0])
+    ]
+    return [families[0], *coauthors[:2]]
+
+
 def sole_verdict(verdicts: list[Verdict], citation: Citation) -> Verdict | None:
     """The one verdict short of a single supporting field that the sole-work rule accepts, or None."""
     eligible = [v for v in verdicts if _eligible(v, citation)]
+    if len(eligible) > 1:  # the papers of one first author: those with the most co-authors cited
+        most = max(len(_authors_cited(v, citation)) for v in eligible)
+        eligible = [v for v in eligible if len(_authors_cited(v, citation)) == most]
     if len(eligible) != 1:
         return None
     verdict = eligible[0]
@@ -57,7 +75,7 @@ def sole_verdict(verdicts: list[Verdict], citation: Citation) -> Verdict | None:
         container_title=candidate.container_title if in_container else "",
         volume=candidate.volume if "volume" in supports else "",
         first_page=candidate.first_page if "page" in supports else "",
-        author=candidate.authors[0] if "author" in supports and candidate.authors else "",
+        authors=_authors_cited(verdict, citation) if "author" in supports else (),
         title=candidate.title if _title_identifies(verdict) else "",
     )
     if alike:

@@ -8,6 +8,7 @@ similar title with the wrong year, or an author and a year alone, is never a mat
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ BOILERPLATE = set(
     "apr may jun jul aug sep sept oct nov dec january february march april june july august september "
     "october november december abstract journal in of on to by suppl supplement part".split()
 )
+_ROMAN = re.compile(r"[IVXLCDM]{2,}")
 STRONG = 0.75  # a fuzzy field "supports" the candidate from this similarity up
 
 
@@ -160,8 +162,15 @@ def unexplained_share(candidate: Candidate, text: str) -> tuple[float, int]:
     tokens = [w for w in tokens if w not in STOPWORDS]
     if not tokens:
         return 0.0, 0
+    # A word broken by OCR or a line end ("Commun ication") is explained by the record's
+    # text run together.
+    run_together = "".join(w for w in words(" ".join([*described, *candidate.names])))
     unexplained = [
-        w for w in tokens if w not in known and not any(k.startswith(w) for k in known if len(w) >= 4)
+        w
+        for w in tokens
+        if w not in known
+        and not (len(w) >= 4 and any(k.startswith(w) for k in known))
+        and not (len(w) >= 5 and w in run_together)
     ]
     return len(unexplained) / len(tokens), len(unexplained)
 
@@ -174,6 +183,11 @@ def _unstructured(candidate: Candidate, citation: Citation) -> Verdict:
     features: list[tuple[float, float]] = []
     supports: list[str] = []
     volume, issue = first_int(candidate.volume), first_int(candidate.issue)
+    if volume is None and _ROMAN.fullmatch(candidate.volume.strip()):
+        found = candidate.volume.strip().upper() in set(re.findall(r"\b[IVXLCDM]{2,}\b", citation.text))
+        features.append((1.0, float(found)))
+        if found:
+            supports.append("volume")
     if volume is not None:
         weak = volume == candidate.year  # a volume that is the year says no more than the year
         if weak and pool.counts[volume] == 1:
@@ -194,7 +208,8 @@ def _unstructured(candidate: Candidate, citation: Citation) -> Verdict:
     if issue is not None and issue != volume:
         found = pool.take(issue)
         features.append((0.5, 0.5 if found else 0.0))
-    page = first_int(candidate.first_page) or first_int(candidate.article_number)
+    page = first_int(candidate.first_page)
+    page = first_int(candidate.article_number) if page is None else page
     if page is not None:
         found = pool.take(page)
         weak = page <= 1 and candidate.type != "book-chapter"  # article-number journals: every paper on p. 1
@@ -255,7 +270,8 @@ def _number_feature(
 ) -> tuple[float, float] | None:
     cited, held = first_int(mine), first_int(theirs)
     if cited is None:
-        return None
+        same = bool(mine.strip()) and mine.strip().lower() == theirs.strip().lower()
+        return (weight, weight) if same else None  # a Roman volume, a page "vi"
     if held is None:
         return (0.5 * weight, 0.0)
     if cited == held:

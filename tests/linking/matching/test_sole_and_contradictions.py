@@ -72,10 +72,23 @@ def test_a_second_paper_by_the_author_in_that_journal_and_year_makes_it_no_match
             "10.5555/sarcoma.1", ["Valle", "Bernthal"], 2021, "Evaluating thresholds for hypofractionation"
         ),
         hindawi(
-            "10.5555/sarcoma.3", ["Valle", "Kalbasi"], 2022, "Dose escalation in retroperitoneal sarcoma"
+            "10.5555/sarcoma.3", ["Valle", "Bernthal"], 2022, "Dose escalation in retroperitoneal sarcoma"
         ),
     )
     assert doi_of(TITLELESS) is None
+    assert doi_of({"author": "Valle", "year": "2021", "journal-title": "Sarcoma"}) is None
+
+
+def test_co_authors_named_in_the_string_tell_the_first_authors_papers_apart(registry):
+    register(
+        registry,
+        hindawi(
+            "10.5555/sarcoma.1", ["Valle", "Bernthal"], 2021, "Evaluating thresholds for hypofractionation"
+        ),
+        hindawi("10.5555/sarcoma.4", ["Valle", "Okafor"], 2021, "Dose escalation in retroperitoneal sarcoma"),
+    )
+    assert doi_of(TITLELESS) == "10.5555/sarcoma.1"
+    # Structured input names the first author only: the two papers cannot be told apart.
     assert doi_of({"author": "Valle", "year": "2021", "journal-title": "Sarcoma"}) is None
 
 
