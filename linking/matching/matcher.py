@@ -44,6 +44,9 @@ class Outcome:
     reason: str = ""
     deposited_doi_unknown: str = ""
     best: Match | None = None  # the unambiguous best candidate, even under the threshold (for tuning)
+    # Every candidate that passed validation and the threshold, best first: what a query
+    # asking for multiple hits lists when the evidence cannot choose one.
+    passing: list[Match] = field(default_factory=list)
 
 
 def _threshold(name: str, default: float) -> float:
@@ -85,10 +88,10 @@ def citation_match(citation: Citation) -> Outcome:
     """Match one parsed citation."""
     match, unknown_doi = _doi_match(citation)
     if match:
-        return Outcome(match, best=match)
+        return Outcome(match, best=match, passing=[match])
     match = _isbn_match(citation)
     if match:
-        return Outcome(match, best=match)
+        return Outcome(match, best=match, passing=[match])
     found = candidates_find(citation, keep=lambda candidate: plausible(candidate, citation))
     validated = [candidate_validate(c, citation) for c in found]
     verdicts = sorted((v for v in validated if v.score > 0), key=lambda v: (-v.score, v.candidate.doi))
@@ -108,15 +111,15 @@ def citation_match(citation: Citation) -> Outcome:
             _threshold("MATCH_UNSTRUCTURED_THRESHOLD", UNSTRUCTURED_THRESHOLD),
             "search-validated",
         )
+    passing = [Match(v.candidate.doi, v.score, method, v.supports) for v in verdicts if v.score >= threshold]
     if len(verdicts) > 1 and verdicts[1].score >= best.score - AMBIGUITY_MARGIN:
-        return Outcome(
-            None, f"{best.candidate.doi} and {verdicts[1].candidate.doi} are equally supported", unknown_doi
-        )
+        reason = f"{best.candidate.doi} and {verdicts[1].candidate.doi} are equally supported"
+        return Outcome(None, reason, unknown_doi, passing=passing)
     candidate = Match(best.candidate.doi, best.score, method, best.supports)
     if best.score < threshold:
         reason = f"best candidate {best.candidate.doi} scored {best.score} < {threshold}"
         return Outcome(None, reason, unknown_doi, best=candidate)
-    return Outcome(candidate, deposited_doi_unknown=unknown_doi, best=candidate)
+    return Outcome(candidate, deposited_doi_unknown=unknown_doi, best=candidate, passing=passing)
 
 
 def citation_outcome(citation: Citation) -> Outcome:
