@@ -46,7 +46,7 @@ class Candidate:
     article_number: str
     year: int | None
     authors: list[str] = field(default_factory=list)  # family names (or organisation names), first first
-    names: list[str] = field(default_factory=list)  # every given and family name held (first 8 people)
+    names: list[str] = field(default_factory=list)  # every given and family name held (first 100 people)
     families: list[str] = field(default_factory=list)  # family names of the first 8 authors, in order
     short_titles: list[str] = field(default_factory=list)
     last_page: str = ""
@@ -94,7 +94,8 @@ def details_fill(candidates: list[Candidate]) -> None:
     details = {pk: (people, shorts, last, publisher) for pk, people, shorts, last, publisher in rows}
     for candidate in candidates:
         people, shorts, last, publisher = details.get(candidate.pk, (None, None, None, None))
-        people = [p for p in (people or [])[:8] if isinstance(p, dict)]
+        # Names of up to 100 people: a title-less string may list dozens of authors.
+        people = [p for p in (people or [])[:100] if isinstance(p, dict)]
         # Authors first; an editor only when the work has no author (as in edited books).
         chosen = [p for p in people if p.get("role", "author") == "author"] or people
         candidate.families = [f for f in (_family(p) for p in chosen[:8]) if f]

@@ -120,6 +120,8 @@ def alike_work_exists(
         if number:  # one search per query set: narrow the last one's ids
             works = Work.objects.filter(pk__in=search.works_ids_sql(works))
         works = search.works_matching_fields(works, {"author": author})
+        if works.query.is_empty():
+            return True  # a name the search cannot look up: assume it is not alone
     if not title:
         return works.exists()
     if authors:

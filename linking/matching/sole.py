@@ -32,8 +32,8 @@ def _title_identifies(verdict: Verdict) -> bool:
 
 
 def _eligible(verdict: Verdict, citation: Citation) -> bool:
-    if verdict.shortfall != 1 or verdict.contradicted or verdict.leftover:
-        return False
+    if verdict.shortfall != 1 or verdict.contradicted or verdict.leftover or verdict.unexplained:
+        return False  # every number and word of the string must be the record's
     supports = set(verdict.supports) - {"title!"}
     titled = _title_identifies(verdict)
     identified = titled or bool({"author", "page"} & supports)

@@ -42,6 +42,7 @@ BOILERPLATE = set(
     "apr may jun jul aug sep sept oct nov dec january february march april june july august september "
     "october november december abstract journal in of on to by suppl supplement part".split()
 )
+_LINE_BREAK_HYPHEN = re.compile(r"([^\W\d_])- ([^\W\d_])")
 _ROMAN = re.compile(r"[IVXLCDM]{2,}")
 STRONG = 0.75  # a fuzzy field "supports" the candidate from this similarity up
 
@@ -56,6 +57,7 @@ class Verdict:
     provisional: float = 0.0  # the score it would have had with enough supporting fields
     leftover: int = 0  # numbers of the string the candidate does not explain
     contradicted: bool = False  # a field given in the citation disagrees with the record
+    unexplained: int = 0  # words of the string the record does not hold (author names among them)
     title: float = 0.0  # title similarity
 
 
@@ -158,6 +160,7 @@ def unexplained_share(candidate: Candidate, text: str) -> tuple[float, int]:
     described = [candidate.title, candidate.container_title, candidate.publisher, *candidate.short_titles]
     known = set(words(" ".join(described)))
     known |= set(words(" ".join(candidate.names)))
+    text = _LINE_BREAK_HYPHEN.sub(r"\1\2", text)  # "Gene- tics": a word broken at a line end
     tokens = [w for w in words(text) if len(w) >= 3 and not w.isdigit() and w not in BOILERPLATE]
     tokens = [w for w in tokens if w not in STOPWORDS]
     if not tokens:
@@ -261,7 +264,7 @@ def _unstructured(candidate: Candidate, citation: Citation) -> Verdict:
         return Verdict(candidate, 0.0, supports, f"{count} words of the string are not in the record")
     features.append((0.0, 2.0 * share))
     verdict = _decide(candidate, features, supports)
-    verdict.leftover, verdict.title = leftover, title
+    verdict.leftover, verdict.title, verdict.unexplained = leftover, title, count
     return verdict
 
 

@@ -130,6 +130,8 @@ def works_ids_sql(works: QuerySet) -> RawSQL:
     """`works` as SQL for `pk__in=` compiled on its own. Use it instead of
     `pk__in=works.values("pk")`: the search adds raw SQL naming the table `linking_work`,
     which an ORM subquery renames (and so breaks, or silently correlates)."""
+    if works.query.is_empty():  # `.none()` (a text with no searchable word) compiles to no SQL
+        return RawSQL("SELECT id FROM linking_work WHERE 1 = 0", [])
     sql, params = works.order_by().values("pk").query.sql_with_params()
     return RawSQL(sql, params)
 

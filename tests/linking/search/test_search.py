@@ -13,6 +13,7 @@ from linking.search import (
     bibliographic_clause,
     search_terms_refresh,
     work_candidates,
+    works_ids_sql,
     works_matching,
     works_matching_fields,
 )
@@ -91,6 +92,9 @@ def test_nothing_searchable_matches_nothing_and_unknown_fields_are_named(members
     assert found("  ,;  ") == []
     with pytest.raises(UnknownSearchField, match="no search field 'colour'"):
         works_matching(Work.objects.all(), "red", field="colour")
+    # ... and still compiles as a subquery (a surname such as "Du" is a stopword).
+    nothing = works_matching(Work.objects.all(), "du", field="author")
+    assert not Work.objects.filter(pk__in=works_ids_sql(nothing)).exists()
 
 
 def test_search_combines_with_filters_and_counts(members):
