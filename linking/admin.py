@@ -1,7 +1,7 @@
 """The registry in the staff back office. Works and titles are written only by
 registration (deposits, the form, imports), so here they are read, searched and
 reindexed; funders are imported and exported; third-party updates, DOI error reports,
-conflicts and resolution counts are reviewed."""
+conflicts, resolution counts and Simple Text Query jobs are reviewed."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from linking.models import (
     ExternalUpdate,
     Funder,
     ResolutionCount,
+    SimpleTextQueryJob,
     Title,
     TitleIdentifier,
     Work,
@@ -186,3 +187,13 @@ class ResolutionCountAdmin(ViewOnlyAdmin):
     search_fields = ["=doi"]
     date_hierarchy = "month"
     show_full_result_count = False
+
+
+@admin.register(SimpleTextQueryJob)
+class SimpleTextQueryJobAdmin(ViewOnlyAdmin):
+    list_display = ["public_id", "status", "progress", "user", "created_at", "finished_at"]
+    list_filter = ["status"]
+    search_fields = ["=public_id"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["user"]
+    exclude = ["references", "results"]

@@ -6,6 +6,9 @@ joins need, each with an index."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -267,3 +270,44 @@ class ExternalUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} of {self.target} ({self.source})"
+
+
+class StqJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Matching"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class SimpleTextQueryJob(models.Model):
+    """A Simple Text Query too large to match inside the web request. Whoever has the URL
+    (the random `public_id`) may see it, like a paste; it is listed nowhere public and is
+    deleted after a retention period (linking/matching/stq.py)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    text = models.TextField(help_text="The references as pasted.")
+    references = models.JSONField(default=list, help_text="The pasted text split into references.")
+    status = models.CharField(max_length=16, choices=StqJobStatus.choices, default=StqJobStatus.QUEUED)
+    progress = models.PositiveIntegerField(default=0, help_text="References matched so far.")
+    results = models.JSONField(default=list, help_text="One row per reference matched so far.")
+    error = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"Simple Text Query {self.public_id} ({self.status})"
+
+    @property
+    def total(self) -> int:
+        return len(self.references)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (StqJobStatus.DONE, StqJobStatus.FAILED)

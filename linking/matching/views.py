@@ -1,25 +1,19 @@
-"""The match API (`/match`) and the Simple Text Query page."""
+"""The match API (`/match`). The Simple Text Query pages are in stq_views.py."""
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from linking.matching.citations import short_citation
 from linking.matching.matcher import Match, reference_match
-from linking.models import Work
+
+# deposits/stq.py imports the Simple Text Query limits and splitting from here.
+from linking.matching.stq import MAX_INPUT_CHARS, MAX_STQ_REFERENCES, split_references  # noqa: F401
 
 MAX_BATCH = 100
-MAX_INPUT_CHARS = 5000
-MAX_STQ_REFERENCES = 1000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 TASKS = ("reference",)
 
@@ -136,95 +130,3 @@ def match(request: HttpRequest) -> JsonResponse:
         return _error(str(exc))
     results = [{"input": v, "items": _items(reference_match(v))} for v in checked]
     return JsonResponse({"status": "ok", "message-type": "match-list-batch", "message": {"results": results}})
-
-
-def split_references(text: str) -> list[str]:
-    """References separated by blank lines when there are any, else one per line."""
-    text = (text or "").replace("\r\n", "\n").strip()
-    if not text:
-        return []
-    if re.search(r"\n\s*\n", text):
-        chunks = re.split(r"\n\s*\n", text)
-        return [" ".join(c.split()) for c in chunks if c.strip()]
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def stq_results(references: list[str]) -> list[dict]:
-    matches = [reference_match(r) for r in references]
-    works = {w.doi: w for w in Work.objects.filter(doi__in=[m.doi for m in matches if m])}
-    rows = []
-    for reference, found in zip(references, matches, strict=True):
-        work = works.get(found.doi) if found else None
-        rows.append(
-            {
-                "reference": reference,
-                "doi": found.doi if found else "",
-                "confidence": round(found.confidence, 3) if found else None,
-                "method": found.method if found else "",
-                "citation": short_citation(work) if work else "",
-            }
-        )
-    return rows
-
-
-@require_http_methods(["GET", "POST"])
-def simple_text_query(request: HttpRequest) -> HttpResponse:
-    context: dict = {"max_references": MAX_STQ_REFERENCES, "text": "", "rows": None, "error": ""}
-    if request.method == "POST":
-        text = request.POST.get("references", "")
-        context["text"] = text
-        references = split_references(text)
-        if not references:
-            context["error"] = "Paste at least one reference."
-        elif len(references) > MAX_STQ_REFERENCES:
-            context["error"] = (
-                f"You pasted {len(references)} references; "
-                f"at most {MAX_STQ_REFERENCES} can be matched at once."
-            )
-        elif any(len(r) > MAX_INPUT_CHARS for r in references):
-            context["error"] = (
-                f"A reference may be at most {MAX_INPUT_CHARS} characters; check the separators."
-            )
-        else:
-            rows = stq_results(references)
-            if request.POST.get("download") == "csv":
-                return _csv(rows)
-            context["rows"] = rows
-            context["matched"] = sum(1 for r in rows if r["doi"])
-        if context["error"]:
-            return render(request, "matching/simple_text_query.html", context, status=400)
-    context["site_name"] = settings.SITE_NAME
-    context["deposit_url"] = _deposit_url()
-    return render(request, "matching/simple_text_query.html", context)
-
-
-def _deposit_url() -> str:
-    """The deposit-these-references form lives in the deposits app (linking never imports it)."""
-    try:
-        return reverse("deposits:stq_deposit")
-    except NoReverseMatch:
-        return ""
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
-
-
-def _csv(rows: list[dict]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="matched-references.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["reference", "doi", "confidence", "method", "citation"])
-    for row in rows:
-        writer.writerow(
-            [
-                _cell(row["reference"]),
-                row["doi"] or "no match",
-                row["confidence"] or "",
-                row["method"],
-                _cell(row["citation"]),
-            ]
-        )
-    return response

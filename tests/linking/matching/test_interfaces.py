@@ -1,9 +1,8 @@
-"""The HTTP interfaces: /match, Simple Text Query, OpenURL, XML queries, getForwardLinks."""
+"""The HTTP interfaces: /match, OpenURL, XML queries, getForwardLinks (Simple Text Query:
+test_stq.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
@@ -87,26 +86,6 @@ def test_match_post_bad_input(client, db):
     assert response.status_code == 400 and "At most 100" in response.json()["message"][0]["message"]
     nested = client.post("/match", {"input": {"author": ["a", "b"]}}, content_type="application/json")
     assert nested.status_code == 400 and "'author'" in nested.json()["message"][0]["message"]
-
-
-def test_simple_text_query_page_and_csv(client, registry):
-    assert client.get("/simple-text-query/").status_code == 200
-    pasted = APA + '\n\nWhitfield R. Coastal Processes. 2015. ISBN 0-306-40615-2\n\n=HYPERLINK("x") 1999'
-    page = client.post("/simple-text-query/", {"references": pasted})
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert "2 of 3 matched" in html and "10.5555/prl.1" in html and "no match" in html
-    download = client.post("/simple-text-query/", {"references": pasted, "download": "csv"})
-    assert download["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert rows[0][:2] == ["reference", "doi"]
-    assert [r[1] for r in rows[1:]] == ["10.5555/prl.1", "10.5555/book.1", "no match"]
-    assert rows[3][0].startswith("'=")  # no formula injection into spreadsheets
-
-
-def test_simple_text_query_limits(client, db):
-    response = client.post("/simple-text-query/", {"references": "\n".join(f"ref {i}" for i in range(1001))})
-    assert response.status_code == 400 and "1001 references" in response.content.decode()
 
 
 def test_openurl_redirects_and_answers_xml(client, registry):
