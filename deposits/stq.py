@@ -6,6 +6,8 @@ validated, logged and registered like any other; it replaces the DOI's reference
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,17 +24,26 @@ from deposits.services import IncomingFile, SubmissionRefused
 from deposits.uploads import receive
 from linking.matching.matcher import reference_match
 from linking.matching.normalise import doi_normalise
-from linking.matching.views import MAX_INPUT_CHARS, MAX_STQ_REFERENCES, split_references
-from linking.models import Work
+from linking.matching.stq import (
+    INLINE_STQ_REFERENCES,
+    MAX_INPUT_CHARS,
+    MAX_STQ_REFERENCES,
+    split_references,
+    stq_job_find,
+)
+from linking.models import StqJobStatus, Work
 
 RESOURCES_NS = "http://www.crossref.org/doi_resources_schema/4.4.2"
 SCHEMA_LOCATION = f"{RESOURCES_NS} http://www.crossref.org/schemas/doi_resources4.4.2.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def references_deposit_xml(*, parent_doi: str, references: list[str], email: str, name: str) -> bytes:
+def references_deposit_xml(
+    *, parent_doi: str, references: list[str], email: str, name: str, dois: list[str] | None = None
+) -> bytes:
     """A doi_batch with one doi_citations block: each reference as its string, with the
-    DOI it matched (when it did)."""
+    DOI it matched (when it did). `dois` are matches already made (one per reference, ""
+    for none); without them each reference is matched here."""
 
     def sub(parent, tag, text=None):
         element = etree.SubElement(parent, f"{{{RESOURCES_NS}}}{tag}")
@@ -52,11 +63,12 @@ def references_deposit_xml(*, parent_doi: str, references: list[str], email: str
     block = sub(sub(root, "body"), "doi_citations")
     sub(block, "doi", parent_doi)
     citations = sub(block, "citation_list")
-    for number, reference in enumerate(references, start=1):
+    if dois is None:
+        dois = [match.doi if (match := reference_match(r)) else "" for r in references]
+    for number, (reference, doi) in enumerate(zip(references, dois, strict=True), start=1):
         citation = etree.SubElement(citations, f"{{{RESOURCES_NS}}}citation", key=f"ref{number}")
-        match = reference_match(reference)
-        if match:
-            sub(citation, "doi", match.doi)
+        if doi:
+            sub(citation, "doi", doi)
         sub(citation, "unstructured_citation", reference)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -69,6 +81,19 @@ def _depositing_organisation(user, prefix: str) -> Organisation | None:
         if prefixes_depositable_by(organisation).filter(value__iexact=prefix).exists():
             return organisation
     return None
+
+
+def _matched_dois(job_id: str, references: list[str]) -> list[str] | None:
+    """The DOIs a finished Simple Text Query job matched for exactly these references.
+    A long list without one is deposited without DOIs: the matching worker links its
+    references after registration, so the request never matches a thousand of them."""
+    try:
+        job = stq_job_find(public_id=uuid.UUID(job_id)) if job_id else None
+    except ValueError:
+        job = None
+    if job and job.status == StqJobStatus.DONE and [r["reference"] for r in job.results] == references:
+        return [r["doi"] or "" for r in job.results]
+    return None if len(references) <= INLINE_STQ_REFERENCES else [""] * len(references)
 
 
 def _refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -100,7 +125,11 @@ def stq_deposit(request: HttpRequest) -> HttpResponse:
             403,
         )
     content = references_deposit_xml(
-        parent_doi=parent_doi, references=references, email=request.user.email, name=organisation.name
+        parent_doi=parent_doi,
+        references=references,
+        email=request.user.email,
+        name=organisation.name,
+        dois=_matched_dois(request.POST.get("job", ""), references),
     )
     try:
         submission = receive(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from linking.matching.matcher import Match, reference_match
 
 # deposits/stq.py imports the Simple Text Query limits and splitting from here.
-from linking.matching.stq import MAX_INPUT_CHARS, MAX_STQ_REFERENCES, split_references  # noqa: F401
+from linking.matching.stq import MAX_INPUT_CHARS
 
 MAX_BATCH = 100
 MAX_BODY_BYTES = 2 * 1024 * 1024

@@ -73,3 +73,42 @@ def test_another_members_doi_is_refused(registry):
     response = _post(user, {"parent_doi": "10.5555/citing.1", "references": PASTED})
     assert response.status_code == 403 and b"not under a prefix you may deposit for" in response.content
     assert not Submission.objects.exists()
+
+
+@pytest.mark.shared
+def test_a_finished_jobs_matches_are_deposited_as_they_are(
+    registry, django_capture_on_commit_callbacks, settings, shared_dir
+):
+    """The deposit of a job's list takes the job's DOIs instead of matching again in the
+    request (a thousand references would take most of a minute)."""
+    from linking.models import SimpleTextQueryJob, StqJobStatus
+
+    settings.CROSSREF_SCHEMA_DIR = str(shared_dir / "schema")
+    records_register(records=[citing("10.5555/citing.1", [])], organisation=registry)
+    references = PASTED.split("\n\n")
+    # The job (made by an earlier matcher, say) linked the third reference, which the
+    # matcher of today leaves unmatched: the deposit must carry the job's answer.
+    dois = ["10.5555/prl.1", "10.5555/prl.3", "10.5555/prl.2"]
+    job = SimpleTextQueryJob.objects.create(
+        text=PASTED,
+        references=references,
+        status=StqJobStatus.DONE,
+        progress=3,
+        results=[{"reference": r, "doi": d} for r, d in zip(references, dois, strict=True)],
+    )
+    user = member(registry, "depositor")
+    data = {"parent_doi": "10.5555/citing.1", "references": PASTED, "job": str(job.public_id)}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(user, data).status_code == 302
+    refs = {r.key: r.matched_doi for r in WorkReference.objects.filter(work__doi="10.5555/citing.1")}
+    assert refs == {"ref1": "10.5555/prl.1", "ref2": "10.5555/prl.3", "ref3": "10.5555/prl.2"}
+    # A job id for another list is ignored: the references are matched as usual.
+    other = {
+        **data,
+        "parent_doi": "10.5555/citing.1",
+        "references": PASTED + "\n\nExtra X. A fourth one. 2001.",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(user, other).status_code == 302
+    refs = {r.key: r.matched_doi for r in WorkReference.objects.filter(work__doi="10.5555/citing.1")}
+    assert refs["ref3"] == "" and refs["ref1"] == "10.5555/prl.1"
