@@ -17,6 +17,7 @@ How a query matches (the same on both databases):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from django.db import connection
@@ -59,12 +60,18 @@ def _term_docs(tokens: list[str]) -> tuple[int, dict[str, int]]:
     return counts.pop("", 0), counts
 
 
+def _rarity(total: int, docs: int) -> float:
+    """bm25's inverse document frequency of a token held by `docs` of `total` works."""
+    return round(math.log(1 + (total - docs + 0.5) / (docs + 0.5)), 4)
+
+
 def bibliographic_clause(tokens: list[str], *, budget: int | None = None) -> Clause:
     """The clause for bibliographic tokens, pruned by token frequency on a large registry."""
     rank = tuple(tokens)
     total, docs = _term_docs(tokens)
     if not total:
         return Clause("bib", tuple((t,) for t in tokens), rank)
+    rarity = tuple(_rarity(total, docs.get(t, 0)) for t in tokens)
     budget = budget if budget is not None else max(MIN_BUDGET, total // BUDGET_SHARE)
     unseen = [t for t in tokens if not docs.get(t)]  # unknown when counted: rare, or new
     known = sorted((t for t in tokens if docs.get(t)), key=lambda t: (docs[t], t))
@@ -85,7 +92,7 @@ def bibliographic_clause(tokens: list[str], *, budget: int | None = None) -> Cla
             if size == 1 or backend().any_match(Clause("bib", (group,), group)):
                 groups.append(group)
                 break
-    return Clause("bib", tuple(groups), rank)
+    return Clause("bib", tuple(groups), rank, rarity)
 
 
 def _clause(field: str, text: str, *, budget: int | None = None) -> Clause | None:

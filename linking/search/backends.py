@@ -3,7 +3,8 @@
 Both keep one row per work in a table named `linking_search` keyed by the work's id
 (created by migration linking 0003) and answer the same `Clause`s the same way: which works
 match is decided by the same tokens and the same boolean expression on both; only the
-relevance figure differs (bm25 on SQLite, ts_rank_cd on PostgreSQL)."""
+relevance figure differs (bm25 on SQLite, ts_rank_cd on PostgreSQL, where the matcher's
+candidates are ranked first by the summed rarity of the tokens a work holds)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ class Clause:
     section: str  # "bib" | "fields"
     groups: tuple[tuple[str, ...], ...]
     rank: tuple[str, ...]
+    # How much each `rank` token tells (inverse document frequency), when the token counts
+    # are known; PostgreSQL's `top` ranks by them (ts_rank_cd knows no rarity).
+    rarity: tuple[float, ...] = ()
 
 
 class SqliteBackend:
@@ -152,14 +156,25 @@ class PostgresBackend:
         )
 
     def top(self, clauses: Sequence[Clause], limit: int) -> list[tuple[int, float]]:
+        """The best `limit` matches. Ranked first by the summed rarity of the query tokens
+        each holds (like bm25's IDF: a rare surname outweighs "journal" and "ecology"),
+        then by ts_rank_cd; without token counts every token weighs the same."""
         rank_sql, rank_params, where, where_params = self._parts(clauses)
+        held_sql, held_params = [], []
+        for clause in clauses:
+            column = "bib" if clause.section == "bib" else "f"
+            rarity = clause.rarity or (1.0,) * len(clause.rank)
+            for token, weight in zip(clause.rank, rarity, strict=True):
+                held_sql.append(f"(CASE WHEN {TABLE}.{column} @@ %s::tsquery THEN %s ELSE 0 END)")
+                held_params += [f"'{token}'", weight]
+        held = " + ".join(held_sql) or "0"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT work_id, {rank_sql} AS r FROM {TABLE} WHERE {' AND '.join(where)} "
-                "ORDER BY r DESC, work_id LIMIT %s",
-                [*rank_params, *where_params, limit],
+                f"SELECT work_id, {held} AS h, {rank_sql} AS r FROM {TABLE} WHERE {' AND '.join(where)} "
+                "ORDER BY h DESC, r DESC, work_id LIMIT %s",
+                [*held_params, *rank_params, *where_params, limit],
             )
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            return [(row[0], float(row[1]) + float(row[2])) for row in cursor.fetchall()]
 
     def any_match(self, clause: Clause) -> bool:
         _, _, where, where_params = self._parts([clause])

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from linking.models import Work
-from linking.records import PartialDate, WorkRecord
+from linking.records import Container, Contributor, PartialDate, WorkRecord
 from linking.search import (
     UnknownSearchField,
     bibliographic_clause,
@@ -18,6 +18,7 @@ from linking.search import (
     works_matching_fields,
 )
 from linking.services import records_register
+from tests.factories import OrganisationFactory, PrefixFactory
 from tests.linking.search.support import registry
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,36 @@ def test_on_a_large_registry_rare_words_choose_the_candidates(members):
     assert clause.groups == (("coastal", "letters", "2024"),)  # rarest first
     # Words unknown when counted (new or misspelt) are kept: they may be new.
     assert ("zzyzx",) in bibliographic_clause(["zzyzx", "tidal"], budget=0).groups
+
+
+def test_a_rare_word_outranks_common_words_in_the_candidates(db):
+    """A citation's rare surname must bring its work into the top candidates even when
+    many works repeat the common words (PostgreSQL's ts_rank_cd alone knows no rarity)."""
+    organisation = OrganisationFactory()
+    PrefixFactory(value="10.7777", organisation=organisation)
+    ecology = Container(
+        kind="journal", titles=["Journal of Landscape Ecology"], issns=[{"value": "1803-2427"}]
+    )
+    crowd = [
+        WorkRecord(
+            doi=f"10.7777/crowd.{n}",
+            type="journal-article",
+            titles=[f"Landscape ecology journal review: ecology of landscape {n}"],
+            container=ecology,
+            contributors=[Contributor(family=f"Ecologist{n}", given="A.")],
+            issued=PartialDate(2008),
+        )
+        for n in range(30)
+    ]
+    target = WorkRecord(
+        doi="10.7777/klimanek",
+        type="journal-article",
+        titles=["Forest mosaics"],
+        container=ecology,
+        contributors=[Contributor(family="Klimánek", given="M.")],
+        issued=PartialDate(2008),
+    )
+    records_register(records=[*crowd, target], organisation=organisation)
+    search_terms_refresh()
+    hits = work_candidates("Klimanek Journal of Landscape Ecology 2008", limit=5)
+    assert Work.objects.get(pk=hits[0][0]).doi == "10.7777/klimanek"
