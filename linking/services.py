@@ -18,6 +18,7 @@ from linking.matching.queue import works_registered
 from linking.matching.services import cited_by_recount
 from linking.models import ResourceUrl, Title, TitleIdentifier, Work, WorkFunder, WorkReference, WorkRelation
 from linking.records import RESOURCE_PARTS, Container, WorkRecord, work_record_from_json
+from linking.resolver.cache import resolution_targets_changed
 from linking.search import index_works
 
 
@@ -217,9 +218,14 @@ def _replace_side_rows(works_and_records: list[tuple[Work, WorkRecord]], parts: 
 
 
 def _registered(*, work_ids: list[int], new_dois: list[str]) -> None:
-    """Index the works now (inside the transaction); queue reference matching on commit."""
+    """Index the works now (inside the transaction); on commit, queue reference matching
+    and tell every resolver process that targets changed."""
     index_works(work_ids)
     transaction.on_commit(partial(works_registered, work_ids=work_ids, new_dois=new_dois))
+    # Now, so this process never serves a replaced URL; again on commit, when the other
+    # processes can read the new one.
+    resolution_targets_changed()
+    transaction.on_commit(resolution_targets_changed)
 
 
 ALL_PARTS = ("resource_urls", "references", "relations", "updates", "funding")

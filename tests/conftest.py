@@ -98,13 +98,16 @@ def wait_for():
 
 @pytest.fixture(autouse=True)
 def _fresh_local_cache():
-    """Cached figures (member statistics, facet counts, rate-limit windows) never leak from
-    one test into the next. Only in-memory caches are emptied: a Redis cache is shared with
-    the other test processes."""
+    """Cached figures (member statistics, facet counts, rate-limit windows, resolution
+    targets) never leak from one test into the next. Only in-memory caches are emptied: a
+    Redis cache is shared with the other test processes."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
+
+    from linking.resolver.cache import TARGETS
 
     yield
     for cache in caches.all(initialized_only=True):
         if isinstance(cache, LocMemCache):
             cache.clear()
+    TARGETS.clear()  # the rolled-back test's DOIs and URLs

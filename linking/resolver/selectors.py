@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import Organisation, Prefix
 from linking.models import ResourceUrl, Work
+from linking.resolver.cache import TARGETS
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,18 @@ def _target_sql() -> str:
 
 def resolution_target(doi: str) -> Target | None:
     """Where the lower-cased `doi` resolves, or None when it is not registered here.
-    Every resolution runs this, so it is one statement written out (the same as
-    `resolution_targets` builds) rather than compiled by the ORM each time."""
+    Every resolution runs this: from the process's cache when it can (`cache.py`), else
+    one statement written out (the same as `resolution_targets` builds) rather than
+    compiled by the ORM each time."""
+    target = TARGETS.get(doi)
+    if target is not None:
+        return target
     with connection.cursor() as cursor:
         cursor.execute(_TARGET_SQL, [doi])
         row = cursor.fetchone()
-    return Target(work_id=row[0], doi=doi, url=row[1], multiple=bool(row[2])) if row else None
+    target = Target(work_id=row[0], doi=doi, url=row[1], multiple=bool(row[2])) if row else None
+    TARGETS.put(doi, target)
+    return target
 
 
 _TARGET_SQL = _target_sql()
