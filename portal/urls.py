@@ -5,6 +5,9 @@ from accounts import views as account_views
 from portal import views
 
 urlpatterns = [
+    # First, as the busiest route: /<doi> (every path starting with 10.), /doi/<doi> and
+    # /resolver/report; no other route starts with those.
+    path("", include("linking.resolver.urls")),
     path("", views.home, name="home"),
     path("join/", account_views.join, name="join"),
     path("join/thanks/", account_views.join_thanks, name="join_thanks"),
@@ -29,8 +32,6 @@ urlpatterns = [
     path("", include("portal.dashboard.public_urls")),
     # /works/<doi>: landing pages
     path("", include("portal.landing.urls")),
-    # Last: /<doi> and /doi/<doi> catch every path that starts with 10.
-    path("", include("linking.resolver.urls")),
 ]
 
 handler403 = "portal.views.permission_denied"

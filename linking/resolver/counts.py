@@ -43,8 +43,13 @@ def _namespace() -> str:
     return f"resolver:counts:{connection.settings_dict['NAME']}"
 
 
+def _shared() -> bool:
+    return isinstance(caches["default"], RedisCache)
+
+
 def _redis():
-    """The raw Redis client behind the cache, or None when the cache is not Redis."""
+    """The raw Redis client behind the cache, or None when the cache is not Redis. Asked
+    for only when pushing: building a client costs more than the rest of a resolution."""
     backend = caches["default"]
     return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
 
@@ -57,12 +62,11 @@ def resolution_record(doi: str) -> None:
         _state["since_flush"] += 1
         pending = _state["since_flush"]
         waited = time.monotonic() - _state["last_push"]
-    client = _redis()
-    if client is not None:
+    if _shared():
         if pending >= getattr(settings, "RESOLVER_PUSH_EVERY", PUSH_EVERY_DEFAULT) or waited >= getattr(
             settings, "RESOLVER_PUSH_SECONDS", PUSH_SECONDS_DEFAULT
         ):
-            _push(client)
+            _push(_redis())
     elif pending >= getattr(settings, "RESOLVER_FLUSH_EVERY", FLUSH_EVERY_DEFAULT):
         counts_flush()
 

@@ -1,5 +1,6 @@
 """DOI resolution: redirects, multiple resolution, resolution counts, error reports.
-Mounted last: `/<doi>` catches every path starting with `10.`."""
+Mounted first (the busiest route): `/<doi>` catches every path starting with `10.`, and no
+other route starts with `10.`, `doi/` or `resolver/`."""
 
 from django.urls import path, re_path
 
