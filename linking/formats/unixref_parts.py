@@ -5,6 +5,9 @@ are in `linking.formats.unixref_content`."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.conf import settings
 from lxml import etree
 
 from linking.formats.common import Source, issn_hyphenated, issued, plain
@@ -257,8 +260,10 @@ class UnixrefParts:
                 "timestamp",
                 str(getattr(self.source.work, "deposit_timestamp", None) or record.deposit_timestamp),
             )
-        if record.url:
-            self.el(node, "resource", record.url)
+        # A DOI registered without a URL resolves to its landing page here: say so, as the
+        # schema requires a resource.
+        landing = f"{settings.SITE_URL.rstrip('/')}/works/{quote(doi or self.source.doi, safe='/')}"
+        self.el(node, "resource", record.url or landing)
         secondary = [u for u in record.resource_urls if u.kind != "primary"]
         if secondary:
             collection = self.el(node, "collection", property="list-based")
