@@ -449,6 +449,33 @@ def test_rate_limit_answers_429(api, settings):
     assert api.get("/api/types", REMOTE_ADDR="10.9.9.8").status_code == 200
 
 
+def test_rate_limit_counts_in_redis_when_workers_share_it(api, settings):
+    """With Redis (production) every worker counts in the same window, in one round trip."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import missing_service
+
+    if not settings.TEST_REDIS_URL:
+        missing_service("REDIS_URL is not set: the shared rate-limit counters live in Redis")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.TEST_REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.API_RATE_LIMITS = {"public": (3, 60), "polite": (6, 60)}
+    statuses = [api.get("/api/types", REMOTE_ADDR="10.9.9.7").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    raw = redis.Redis.from_url(settings.TEST_REDIS_URL)
+    [key] = raw.keys(f"{prefix}:*api-rate:public:10.9.9.7:*")
+    assert int(raw.get(key)) == 5 and 0 < raw.ttl(key) <= 61
+    raw.delete(key)
+
+
 def test_matched_references_show_their_doi(api):
     from linking.models import WorkReference
 
