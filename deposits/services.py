@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import DepositCredential, Organisation, OrganisationStatus, User
@@ -290,9 +291,9 @@ def _process_batch(
 
 
 def _count_records(submission: Submission) -> None:
+    # Counted by the database: a 200 MB file has some 35,000 outcome rows.
     counts = {status: 0 for status in RecordStatus.values}
-    for status in submission.records.values_list("status", flat=True):
-        counts[status] += 1
+    counts.update(submission.records.order_by().values_list("status").annotate(n=Count("pk")))
     submission.record_count = sum(counts.values())
     submission.success_count = counts[RecordStatus.SUCCESS]
     submission.warning_count = counts[RecordStatus.WARNING]
