@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.http import HttpRequest
+
+from linking.shared_redis import shared_redis
 
 DEFAULT_LIMITS = {"public": (5, 1), "polite": (10, 1)}
 CONCURRENCY = {"public": 1, "polite": 3}
@@ -62,16 +63,13 @@ def _count(key: str, interval: int) -> int:
     """Add one to the window's counter and return it. On Redis: INCR and EXPIRE NX in one
     pipelined round trip on a client kept per process (the cache API would build a client
     and make two round trips: several times the cost of the rest of the request)."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
+    client = shared_redis()
+    if client is None:
         try:
             return cache.incr(key)
         except ValueError:
             return 1 if cache.add(key, 1, timeout=interval + 1) else cache.incr(key)
-    client = getattr(backend, "_rate_client", None)
-    if client is None:
-        client = backend._rate_client = backend._cache.get_client(write=True)
-    name = backend.make_and_validate_key(key)
+    name = cache.make_and_validate_key(key)
     pipe = client.pipeline(transaction=False)
     pipe.incr(name)
     pipe.expire(name, interval + 1, nx=True)

@@ -20,10 +20,10 @@ from collections import Counter
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
+
+from linking.shared_redis import shared_redis
 
 FLUSH_EVERY_DEFAULT = 500
 PUSH_EVERY_DEFAULT = 200
@@ -43,17 +43,6 @@ def _namespace() -> str:
     return f"resolver:counts:{connection.settings_dict['NAME']}"
 
 
-def _shared() -> bool:
-    return isinstance(caches["default"], RedisCache)
-
-
-def _redis():
-    """The raw Redis client behind the cache, or None when the cache is not Redis. Asked
-    for only when pushing: building a client costs more than the rest of a resolution."""
-    backend = caches["default"]
-    return backend._cache.get_client(write=True) if isinstance(backend, RedisCache) else None
-
-
 def resolution_record(doi: str) -> None:
     """Count one resolution of `doi` (lower-cased) in the current month. No database write,
     and no Redis round trip except once per batch."""
@@ -62,11 +51,12 @@ def resolution_record(doi: str) -> None:
         _state["since_flush"] += 1
         pending = _state["since_flush"]
         waited = time.monotonic() - _state["last_push"]
-    if _shared():
+    client = shared_redis()
+    if client is not None:
         if pending >= getattr(settings, "RESOLVER_PUSH_EVERY", PUSH_EVERY_DEFAULT) or waited >= getattr(
             settings, "RESOLVER_PUSH_SECONDS", PUSH_SECONDS_DEFAULT
         ):
-            _push(_redis())
+            _push(client)
     elif pending >= getattr(settings, "RESOLVER_FLUSH_EVERY", FLUSH_EVERY_DEFAULT):
         counts_flush()
 
@@ -104,7 +94,7 @@ def _push(client) -> None:
 
 def _push_at_exit() -> None:
     try:
-        client = _redis()
+        client = shared_redis()
         if client is not None:
             _push(client)
     except Exception:  # the process is going away; nothing to tell
@@ -142,7 +132,7 @@ def counts_flush() -> int:
     """Add the counted resolutions to `ResolutionCount`; returns how many were added."""
     from linking.resolver.services import resolution_counts_add
 
-    client = _redis()
+    client = shared_redis()
     if client is None:
         taken = _drain_local()
         pending: list[str] = []
