@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from accounts.admin import ReadOnlyAdmin
 from linking.conflicts import conflict_resolve
 from linking.models import (
     ConflictStatus,
@@ -29,17 +30,6 @@ from linking.resources import FunderResource
 from linking.search import index_works, works_ids_sql, works_matching
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def _pretty_json(value) -> str:
     return format_html(
         "<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False)
@@ -47,7 +37,7 @@ def _pretty_json(value) -> str:
 
 
 @admin.register(Work)
-class WorkAdmin(ViewOnlyAdmin):
+class WorkAdmin(ReadOnlyAdmin):
     list_display = ["doi", "type", "title_short", "organisation", "issued", "updated_at"]
     list_filter = ["type", "source", ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["doi"]
@@ -96,7 +86,7 @@ class TitleIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Title)
-class TitleAdmin(ViewOnlyAdmin):
+class TitleAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "publisher", "organisation", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["title", "identifiers__value", "doi"]
@@ -182,7 +172,7 @@ class WorkConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResolutionCount)
-class ResolutionCountAdmin(ViewOnlyAdmin):
+class ResolutionCountAdmin(ReadOnlyAdmin):
     list_display = ["doi", "month", "count"]
     search_fields = ["=doi"]
     date_hierarchy = "month"
@@ -190,7 +180,7 @@ class ResolutionCountAdmin(ViewOnlyAdmin):
 
 
 @admin.register(SimpleTextQueryJob)
-class SimpleTextQueryJobAdmin(ViewOnlyAdmin):
+class SimpleTextQueryJobAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "status", "progress", "user", "created_at", "finished_at"]
     list_filter = ["status"]
     search_fields = ["=public_id"]
